@@ -1,0 +1,114 @@
+import { InvalidRequestError, InvalidTokenError, MissingTokenError } from '../errors/auth-error.js';
+import type { TokenRequest } from './token-request.js';
+
+/** Where, besides the `Authorization` header, a bearer token may be sent (RFC 6750 §2). */
+export interface TokenLocations {
+  /** Accept `?access_token=` in the URL (RFC 6750 §2.3; discouraged). Default `false`. */
+  query?: boolean;
+  /** Accept `access_token` in an `application/x-www-form-urlencoded` body (§2.2). Default `false`. */
+  body?: boolean;
+}
+
+/** Resolved options of {@link extractToken}. */
+export interface ExtractOptions {
+  /** Accept a query token. */
+  readonly query: boolean;
+  /** Accept a form-body token. */
+  readonly body: boolean;
+  /** Longest accepted token, in characters; longer ones are refused before any decoding. */
+  readonly maxTokenLength: number;
+}
+
+/** RFC 6750 §2.1 `b64token`: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** The auth-scheme `Bearer`, any case, followed by exactly one space. */
+const BEARER_PREFIX = /^bearer /i;
+/** Any other auth-scheme: a token68-ish word, optionally followed by credentials. */
+const SCHEME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+(?: |$)/;
+
+/**
+ * Find the bearer token in a request (RFC 6750 §2): the `Authorization` header, and — only when
+ * enabled — the `access_token` query parameter or form body field.
+ *
+ * - no token anywhere, or only another scheme (`Basic ...`) → {@link MissingTokenError} (401,
+ *   bare challenge);
+ * - a broken `Bearer` header, several `Authorization` values, or a token sent more than one way →
+ *   {@link InvalidRequestError} (400 `invalid_request`);
+ * - a token longer than `maxTokenLength` → {@link InvalidTokenError} (401), checked before decoding.
+ */
+export function extractToken(request: TokenRequest, options: ExtractOptions): string {
+  const fromHeader = headerToken(request.authorization);
+  const fromQuery = options.query ? queryToken(request.url) : undefined;
+  const fromBody = options.body ? bodyToken(request) : undefined;
+  const found = [fromHeader, fromQuery, fromBody].filter((t) => t !== undefined);
+  if (found.length === 0) throw new MissingTokenError();
+  if (found.length > 1) {
+    throw new InvalidRequestError('multiple_tokens', 'The token was sent in more than one way');
+  }
+  const token = found[0] as string;
+  if (token.length > options.maxTokenLength) {
+    throw new InvalidTokenError('token_too_large', 'The token is too large');
+  }
+  return token;
+}
+
+function headerToken(value: string | readonly string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') {
+    if (value.length === 0) return undefined;
+    if (value.length > 1) {
+      throw new InvalidRequestError(
+        'multiple_tokens',
+        'More than one Authorization header was sent',
+      );
+    }
+    return headerToken(value[0]);
+  }
+  if (value === '') return undefined;
+  if (!BEARER_PREFIX.test(value)) {
+    // Another scheme (Basic, DPoP, ...) is not a bearer credential: answer as if none were sent.
+    if (SCHEME.test(value) && !/^bearer(?:\s|$)/i.test(value)) return undefined;
+    throw new InvalidRequestError('malformed_credentials', 'The Authorization header is malformed');
+  }
+  const token = value.slice(7);
+  if (!B64TOKEN.test(token)) {
+    throw new InvalidRequestError('malformed_credentials', 'The Authorization header is malformed');
+  }
+  return token;
+}
+
+function queryToken(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const q = url.indexOf('?');
+  if (q === -1) return undefined;
+  const params = new URLSearchParams(url.slice(q + 1));
+  const values = params.getAll('access_token');
+  if (values.length === 0) return undefined;
+  if (values.length > 1) {
+    throw new InvalidRequestError('multiple_tokens', 'The token was sent in more than one way');
+  }
+  return checkedParam(values[0] as string);
+}
+
+function bodyToken(request: TokenRequest): string | undefined {
+  const type = request.contentType?.split(';', 1)[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') return undefined;
+  const body = request.body;
+  if (body === null || typeof body !== 'object') return undefined;
+  if (!Object.hasOwn(body, 'access_token')) return undefined;
+  const value = (body as Record<string, unknown>).access_token;
+  if (Array.isArray(value)) {
+    throw new InvalidRequestError('multiple_tokens', 'The token was sent in more than one way');
+  }
+  if (typeof value !== 'string') {
+    throw new InvalidRequestError('malformed_credentials', 'The access_token is malformed');
+  }
+  return checkedParam(value);
+}
+
+function checkedParam(value: string): string {
+  if (!B64TOKEN.test(value)) {
+    throw new InvalidRequestError('malformed_credentials', 'The access_token is malformed');
+  }
+  return value;
+}

@@ -1,0 +1,27 @@
+/**
+ * The framework-neutral view of an HTTP request that the core reads. Adapters build it; the core
+ * reads only what the configured options need (the URL only when query tokens are enabled, the
+ * body only when body tokens are enabled).
+ */
+export interface TokenRequest<Raw = unknown> {
+  /**
+   * Every `Authorization` header value as received, in order. Node adapters read them from
+   * `rawHeaders` (Node keeps only the first in `req.headers`); a Fetch `Headers` value, which joins
+   * repeated headers with `", "`, may be passed as one string.
+   */
+  readonly authorization: string | readonly string[] | undefined;
+  /** HTTP method, upper case. */
+  readonly method?: string | undefined;
+  /** Request target (path and query) or absolute URL. Read only when `tokenLocations.query` is on. */
+  readonly url?: string | undefined;
+  /** `Content-Type` header value. Read only when `tokenLocations.body` is on. */
+  readonly contentType?: string | undefined;
+  /** Parsed form body. Read only when `tokenLocations.body` is on. */
+  readonly body?: unknown;
+  /** Route parameters, already decoded by the framework (for organization requirements). */
+  readonly params?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Look up another request header (first value), for custom policies. */
+  readonly header?: ((name: string) => string | undefined) | undefined;
+  /** The framework's own request object, for custom policies. Never read by the core. */
+  readonly raw?: Raw;
+}

@@ -1,0 +1,60 @@
+export { type ClaimMatcher, claim } from './authorize/claim.js';
+export { allOf, anyOf } from './authorize/combinators.js';
+export { type OrganizationSource, organization } from './authorize/organization.js';
+export { policy } from './authorize/policy.js';
+export type { Requirement, RequirementResult } from './authorize/requirement.js';
+export { anyRole, roles } from './authorize/roles.js';
+export { anyScope, orgScopes, scopes } from './authorize/scopes.js';
+export type { TokenLocations } from './bearer/extract-token.js';
+export { extractToken } from './bearer/extract-token.js';
+export type { TokenRequest } from './bearer/token-request.js';
+export {
+  AuthError,
+  type AuthErrorCode,
+  type AuthErrorOptions,
+  type AuthPhase,
+  type BearerErrorCode,
+  InsufficientScopeError,
+  InvalidRequestError,
+  InvalidTokenError,
+  isAuthError,
+  KeySetUnavailableError,
+  MissingTokenError,
+  UnauthenticatedError,
+} from './errors/auth-error.js';
+export {
+  type ChallengeOptions,
+  renderChallenge,
+  sanitizeChallengeValue,
+} from './errors/challenge.js';
+export { ConfigurationError } from './errors/configuration-error.js';
+export {
+  type ErrorBody,
+  type HttpResponse,
+  type RenderOptions,
+  renderError,
+} from './http/render-error.js';
+export type { KeySourceStatus } from './keys/key-source.js';
+export type { KeySetEvent } from './keys/remote-key-set.js';
+export type {
+  ClaimNames,
+  DecisionEvent,
+  IssuerOptions,
+  KeySetOptions,
+  PolicyFunction,
+  RbacOptions,
+  TokenwardOptions,
+  ValidateContext,
+} from './options.js';
+export {
+  type AuthenticateOptions,
+  createTokenward,
+  type Outcome,
+  Tokenward,
+} from './tokenward.js';
+export type {
+  AuthContext,
+  TokenClaims,
+} from './verify/auth-context.js';
+export { ORGANIZATION_AUDIENCE_PREFIX } from './verify/auth-context.js';
+export { Verifier } from './verify/verifier.js';

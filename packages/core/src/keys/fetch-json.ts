@@ -1,0 +1,85 @@
+/** Limits applied to every key-server request. */
+export interface FetchLimits {
+  /** The fetch implementation. */
+  readonly fetch: typeof fetch;
+  /** Abort after this many milliseconds (connect + headers + body). */
+  readonly timeout: number;
+  /** Largest accepted body, in bytes. */
+  readonly maxBytes: number;
+}
+
+/**
+ * Why a key-server request failed. The message is safe to surface (no URL, no body content).
+ */
+export class KeyFetchError extends Error {
+  override readonly name = 'KeyFetchError';
+}
+
+/**
+ * GET a JSON document from a key server: redirects are not followed, non-200 answers, non-JSON
+ * bodies and bodies over the size cap are failures, and the whole exchange is bounded in time.
+ */
+export async function fetchJson(url: string, limits: FetchLimits): Promise<unknown> {
+  const signal = AbortSignal.timeout(limits.timeout);
+  let response: Response;
+  try {
+    response = await limits.fetch(url, {
+      method: 'GET',
+      redirect: 'manual',
+      signal,
+      headers: { accept: 'application/json' },
+    });
+  } catch (cause) {
+    throw new KeyFetchError(
+      signal.aborted ? 'the key server did not answer in time' : 'the key server is unreachable',
+      { cause },
+    );
+  }
+  try {
+    if (response.status !== 200) {
+      throw new KeyFetchError(`the key server answered with status ${response.status}`);
+    }
+    const declared = Number(response.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > limits.maxBytes) {
+      throw new KeyFetchError('the key server response is too large');
+    }
+    const text = await readLimited(response, limits.maxBytes, signal);
+    try {
+      return JSON.parse(text);
+    } catch (cause) {
+      throw new KeyFetchError('the key server response is not JSON', { cause });
+    }
+  } finally {
+    // Never leave a body half-read (keeps connections from leaking on errors).
+    if (!response.bodyUsed) response.body?.cancel().catch(() => {});
+  }
+}
+
+async function readLimited(response: Response, maxBytes: number, signal: AbortSignal) {
+  const body = response.body;
+  if (body === null) return '';
+  const reader = body.getReader();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let size = 0;
+  let text = '';
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) throw new KeyFetchError('the key server response is too large');
+      text += decoder.decode(value, { stream: true });
+    }
+    return text + decoder.decode();
+  } catch (cause) {
+    if (cause instanceof KeyFetchError) throw cause;
+    throw new KeyFetchError(
+      signal.aborted
+        ? 'the key server did not answer in time'
+        : 'the key server response is broken',
+      { cause },
+    );
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}

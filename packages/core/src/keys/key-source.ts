@@ -1,0 +1,38 @@
+/** What a key source is asked for: the token's verified-to-be-well-formed header members. */
+export interface KeyQuery {
+  /** The token's `alg`, already checked against the issuer's allowlist. */
+  readonly alg: string;
+  /** The token's `kid`, if any. */
+  readonly kid: string | undefined;
+}
+
+/** Health of a key source, for readiness probes. */
+export interface KeySourceStatus {
+  /** `fresh`: keys usable and within their cache age; `stale`: served past their age because refreshes fail; `failing`: no usable key; `empty`: nothing fetched yet; `static`: local keys. */
+  readonly state: 'fresh' | 'stale' | 'failing' | 'empty' | 'static';
+  /** Number of keys held. */
+  readonly keys: number;
+  /** When keys were last fetched successfully, ms since epoch. */
+  readonly fetchedAt: number | undefined;
+  /** Last refresh failure (a safe message, no URLs), if the last attempt failed. */
+  readonly lastError: string | undefined;
+}
+
+/**
+ * Where an issuer's verification keys come from. Created once per issuer when the verifier is
+ * created; keys are imported once and reused.
+ */
+export interface KeySource {
+  /**
+   * The key to verify a token with. Rejects with an {@link InvalidTokenError} (`no_matching_key`)
+   * when no published key fits, or a {@link KeySetUnavailableError} (503) when the keys cannot be
+   * obtained.
+   */
+  getKey(query: KeyQuery): Promise<CryptoKey | Uint8Array>;
+  /** Fetch (if remote) and import keys now, so the first request does not wait. */
+  warmup(): Promise<void>;
+  /** Drop cached remote keys and metadata and fetch again. */
+  reload(): Promise<void>;
+  /** Current health. */
+  status(): KeySourceStatus;
+}

@@ -1,0 +1,50 @@
+import { InvalidTokenError } from '../errors/auth-error.js';
+import { selectKey, type VerificationKey } from './jwk-selection.js';
+import type { KeyQuery, KeySource, KeySourceStatus } from './key-source.js';
+
+/** A key source over keys given in the options (validated at creation; imported once). */
+export class LocalKeySet implements KeySource {
+  readonly #keys: readonly VerificationKey[];
+
+  constructor(keys: readonly VerificationKey[]) {
+    this.#keys = keys;
+  }
+
+  async getKey(query: KeyQuery): Promise<CryptoKey> {
+    const lookup = selectKey(this.#keys, query.alg, query.kid);
+    if (lookup.found === undefined) throw noMatchingKey(lookup.ambiguous);
+    return importOrReject(lookup.found, query.alg);
+  }
+
+  async warmup(): Promise<void> {
+    // Import every key for every algorithm it names; keys without `alg` import on first use.
+    await Promise.all(
+      this.#keys.filter((k) => k.alg !== undefined).map((k) => k.import(k.alg as string)),
+    );
+  }
+
+  async reload(): Promise<void> {}
+
+  status(): KeySourceStatus {
+    return { state: 'static', keys: this.#keys.length, fetchedAt: undefined, lastError: undefined };
+  }
+}
+
+/** The 401 for a token no known key fits. */
+export function noMatchingKey(ambiguous: boolean): InvalidTokenError {
+  return ambiguous
+    ? new InvalidTokenError(
+        'no_matching_key',
+        'The token does not name its key (kid) and several keys could verify it',
+      )
+    : new InvalidTokenError('no_matching_key', 'No known key matches the token');
+}
+
+/** Import a key, turning an import failure (a malformed published key) into a 401. */
+export async function importOrReject(key: VerificationKey, alg: string): Promise<CryptoKey> {
+  try {
+    return await key.import(alg);
+  } catch (cause) {
+    throw new InvalidTokenError('no_matching_key', 'The matching key is not usable', { cause });
+  }
+}

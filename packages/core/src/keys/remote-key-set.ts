@@ -1,0 +1,205 @@
+import { KeySetUnavailableError } from '../errors/auth-error.js';
+import { type FetchLimits, fetchJson, KeyFetchError } from './fetch-json.js';
+import { selectKey, toVerificationKey, type VerificationKey } from './jwk-selection.js';
+import type { KeyQuery, KeySource, KeySourceStatus } from './key-source.js';
+import { importOrReject, noMatchingKey } from './local-key-set.js';
+
+/** Something that happened to a remote key set, for logs and alerts. */
+export interface KeySetEvent {
+  /** `refreshed`: new keys fetched; `refresh_failed`: a fetch failed; `serving_stale`: keys past their age are used because refreshes fail. */
+  readonly type: 'refreshed' | 'refresh_failed' | 'serving_stale';
+  /** The issuer this key set belongs to. */
+  readonly issuer: string;
+  /** Number of usable keys held after the event. */
+  readonly keys: number;
+  /** The failure, for `refresh_failed` (safe message; the cause is kept on the error). */
+  readonly error?: Error;
+}
+
+/** Finds the JWKS URL: a constant, or discovery. `reset` forgets a discovered URL. */
+export interface JwksLocator {
+  locate(limits: FetchLimits): Promise<string>;
+  reset?(): void;
+}
+
+/** Resolved options of a {@link RemoteKeySet} (see `KeySetOptions` for units and defaults). */
+export interface RemoteKeySetConfig extends FetchLimits {
+  readonly issuer: string;
+  readonly maxKeys: number;
+  readonly cacheMaxAge: number;
+  readonly cooldown: number;
+  readonly maxStale: number;
+  readonly failureBackoff: number;
+  readonly maxFailureBackoff: number;
+  readonly now: () => number;
+  readonly onEvent: ((event: KeySetEvent) => void) | undefined;
+}
+
+/**
+ * Keys fetched from a JWKS endpoint (given, or found by discovery), cached and shared by every
+ * request. One fetch at a time; an unknown `kid` triggers at most one refetch per cooldown;
+ * failures back off; keys keep verifying for `maxStale` past their age while refreshes fail.
+ */
+export class RemoteKeySet implements KeySource {
+  readonly #config: RemoteKeySetConfig;
+  readonly #locator: JwksLocator;
+  #keys: readonly VerificationKey[] = [];
+  #fetchedAt: number | undefined;
+  #lastAttempt = Number.NEGATIVE_INFINITY;
+  #retryAt = Number.NEGATIVE_INFINITY;
+  #failures = 0;
+  #lastError: KeyFetchError | undefined;
+  #inflight: Promise<void> | undefined;
+  #servingStale = false;
+
+  /** @param locator resolves the JWKS URL (constant, or by discovery); asked on each refresh. */
+  constructor(locator: JwksLocator, config: RemoteKeySetConfig) {
+    this.#locator = locator;
+    this.#config = config;
+  }
+
+  async getKey(query: KeyQuery): Promise<CryptoKey> {
+    const now = this.#config.now();
+    if (this.#fetchedAt === undefined || now - this.#fetchedAt >= this.#config.cacheMaxAge) {
+      await this.#refreshOrServeStale(now);
+    }
+    let lookup = selectKey(this.#keys, query.alg, query.kid);
+    if (lookup.found === undefined && !lookup.ambiguous && this.#mayRefetch(now)) {
+      // Unknown kid: the issuer may have rotated. At most one refetch per cooldown.
+      await this.#refreshOrServeStale(now, true);
+      lookup = selectKey(this.#keys, query.alg, query.kid);
+    }
+    if (lookup.found === undefined) throw noMatchingKey(lookup.ambiguous);
+    return importOrReject(lookup.found, query.alg);
+  }
+
+  async warmup(): Promise<void> {
+    await this.#refreshOrServeStale(this.#config.now());
+  }
+
+  async reload(): Promise<void> {
+    this.#retryAt = Number.NEGATIVE_INFINITY;
+    this.#locator.reset?.();
+    await this.#refreshOrServeStale(this.#config.now(), true);
+  }
+
+  status(): KeySourceStatus {
+    const now = this.#config.now();
+    const age = this.#fetchedAt === undefined ? undefined : now - this.#fetchedAt;
+    let state: KeySourceStatus['state'];
+    if (age === undefined) state = this.#lastError === undefined ? 'empty' : 'failing';
+    else if (age < this.#config.cacheMaxAge && this.#lastError === undefined) state = 'fresh';
+    else if (this.#usable(now)) state = this.#lastError === undefined ? 'fresh' : 'stale';
+    else state = 'failing';
+    return {
+      state,
+      keys: this.#keys.length,
+      fetchedAt: this.#fetchedAt,
+      lastError: this.#lastError?.message,
+    };
+  }
+
+  #mayRefetch(now: number): boolean {
+    return now - this.#lastAttempt >= this.#config.cooldown;
+  }
+
+  /** Keys are usable while younger than cacheMaxAge + maxStale. */
+  #usable(now: number): boolean {
+    return (
+      this.#fetchedAt !== undefined &&
+      this.#keys.length > 0 &&
+      now - this.#fetchedAt < this.#config.cacheMaxAge + this.#config.maxStale
+    );
+  }
+
+  async #refreshOrServeStale(now: number, unknownKid = false): Promise<void> {
+    try {
+      await this.#refresh(now);
+    } catch (error) {
+      if (!unknownKid && this.#usable(now)) {
+        if (!this.#servingStale) {
+          this.#servingStale = true;
+          this.#emit('serving_stale');
+        }
+        return;
+      }
+      throw new KeySetUnavailableError('The token signing keys are unavailable', {
+        cause: error,
+        retryAfter: Math.max(1, Math.ceil((this.#retryAt - now) / 1000)),
+      });
+    }
+  }
+
+  /** One fetch at a time; during backoff after a failure, fail without fetching. */
+  #refresh(now: number): Promise<void> {
+    if (this.#inflight !== undefined) return this.#inflight;
+    if (now < this.#retryAt) return Promise.reject(this.#lastError);
+    this.#lastAttempt = now;
+    const run = this.#fetchKeys().then(
+      (keys) => {
+        this.#keys = keys;
+        this.#fetchedAt = this.#config.now();
+        this.#failures = 0;
+        this.#retryAt = Number.NEGATIVE_INFINITY;
+        this.#lastError = undefined;
+        this.#servingStale = false;
+        this.#emit('refreshed');
+      },
+      (error: unknown) => {
+        const failure =
+          error instanceof KeyFetchError
+            ? error
+            : new KeyFetchError('the key set could not be loaded', { cause: error });
+        this.#failures++;
+        const backoff = Math.min(
+          this.#config.failureBackoff * 2 ** (this.#failures - 1),
+          this.#config.maxFailureBackoff,
+        );
+        this.#retryAt = this.#config.now() + backoff;
+        this.#lastError = failure;
+        this.#emit('refresh_failed', failure);
+        throw failure;
+      },
+    );
+    const settled = run.finally(() => {
+      this.#inflight = undefined;
+    });
+    this.#inflight = settled;
+    return settled;
+  }
+
+  async #fetchKeys(): Promise<VerificationKey[]> {
+    const url = await this.#locator.locate(this.#config);
+    const document = await fetchJson(url, this.#config);
+    const list =
+      document !== null && typeof document === 'object' && !Array.isArray(document)
+        ? (document as { keys?: unknown }).keys
+        : undefined;
+    if (!Array.isArray(list)) throw new KeyFetchError('the key server did not return a JWKS');
+    if (list.length > this.#config.maxKeys) {
+      throw new KeyFetchError('the key set has more keys than allowed');
+    }
+    const keys: VerificationKey[] = [];
+    for (const entry of list) {
+      const key = toVerificationKey(entry);
+      if (key !== undefined) keys.push(key);
+    }
+    if (keys.length === 0) throw new KeyFetchError('the key set has no usable signature key');
+    return keys;
+  }
+
+  #emit(type: KeySetEvent['type'], error?: Error): void {
+    const listener = this.#config.onEvent;
+    if (listener === undefined) return;
+    try {
+      listener({
+        type,
+        issuer: this.#config.issuer,
+        keys: this.#keys.length,
+        ...(error ? { error } : {}),
+      });
+    } catch {
+      // A throwing listener must not break verification.
+    }
+  }
+}

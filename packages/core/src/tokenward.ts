@@ -1,0 +1,186 @@
+import type { Requirement, RequirementResult } from './authorize/requirement.js';
+import { extractToken } from './bearer/extract-token.js';
+import type { TokenRequest } from './bearer/token-request.js';
+import {
+  AuthError,
+  InsufficientScopeError,
+  MissingTokenError,
+  UnauthenticatedError,
+} from './errors/auth-error.js';
+import { type HttpResponse, renderError } from './http/render-error.js';
+import type { KeySourceStatus } from './keys/key-source.js';
+import type { DecisionEvent, TokenwardOptions } from './options.js';
+import type { AuthContext } from './verify/auth-context.js';
+import { Verifier } from './verify/verifier.js';
+
+/** The result of a step: allowed with the identity, or denied with the rendered response. */
+export type Outcome<T = AuthContext> =
+  | { readonly ok: true; readonly auth: T }
+  | { readonly ok: false; readonly error: AuthError; readonly response: HttpResponse };
+
+/** Options of {@link Tokenward.authenticate}. */
+export interface AuthenticateOptions {
+  /**
+   * Let requests without any token through as anonymous (`auth: undefined`). A token that is
+   * present but invalid is still refused. Default `false`.
+   */
+  optional?: boolean;
+}
+
+/**
+ * The core of tokenward: one instance per app (or group of routes), created once. Adapters call
+ * {@link authenticate} (step 1, 401/400/503) and {@link authorize} (step 2, 403) and write the
+ * rendered response on denial; they never inspect tokens, keys or errors themselves.
+ */
+export class Tokenward {
+  readonly #verifier: Verifier;
+  readonly #observe: ((event: DecisionEvent) => void) | undefined;
+
+  /** @throws {ConfigurationError} when an option is invalid (never per request). */
+  constructor(options: TokenwardOptions) {
+    this.#verifier = new Verifier(options);
+    this.#observe = this.#verifier.options.onDecision;
+  }
+
+  /**
+   * Step 1 — authentication: extract the bearer token, verify it, and build the AuthContext.
+   * Never throws; a refusal comes back as `{ ok: false, error, response }`.
+   */
+  authenticate(request: TokenRequest, options?: { optional?: false }): Promise<Outcome>;
+  authenticate(
+    request: TokenRequest,
+    options: AuthenticateOptions,
+  ): Promise<Outcome<AuthContext | undefined>>;
+  async authenticate(
+    request: TokenRequest,
+    options: AuthenticateOptions = {},
+  ): Promise<Outcome<AuthContext | undefined>> {
+    const resolved = this.#verifier.options;
+    let auth: AuthContext;
+    try {
+      const token = extractToken(request, resolved);
+      auth = await this.#verifier.verify(token);
+    } catch (error) {
+      const refusal = toAuthError(error);
+      if (options.optional === true && refusal instanceof MissingTokenError) {
+        return { ok: true, auth: undefined };
+      }
+      return this.#deny('authenticate', refusal, undefined);
+    }
+    this.#emit({
+      outcome: 'allowed',
+      step: 'authenticate',
+      status: 200,
+      ...identity(auth),
+    });
+    return { ok: true, auth };
+  }
+
+  /**
+   * Step 2 — authorization: evaluate a requirement against an identity and the request. Without an
+   * identity it fails closed (401). Never throws.
+   */
+  async authorize(
+    requirement: Requirement,
+    auth: AuthContext | undefined,
+    request?: TokenRequest,
+  ): Promise<Outcome> {
+    if (auth === undefined) {
+      return this.#deny('authorize', new UnauthenticatedError(), requirement);
+    }
+    let result: RequirementResult;
+    try {
+      result = await requirement.check(auth, request);
+    } catch (cause) {
+      result = new InsufficientScopeError('policy_denied', 'The request is not allowed', { cause });
+    }
+    if (result !== undefined) return this.#deny('authorize', result, requirement, auth);
+    this.#emit({
+      outcome: 'allowed',
+      step: 'authorize',
+      status: 200,
+      requirement: requirement.description,
+      ...identity(auth),
+    });
+    return { ok: true, auth };
+  }
+
+  /** Verify a bare token (e.g. from a WebSocket handshake). Rejects with an {@link AuthError}. */
+  verify(token: string): Promise<AuthContext> {
+    return this.#verifier.verify(token);
+  }
+
+  /** Render a refusal as the HTTP response every adapter sends. */
+  render(error: AuthError): HttpResponse {
+    return renderError(error, { realm: this.#verifier.options.realm });
+  }
+
+  /** Fetch and import every issuer's keys now (e.g. at startup). */
+  warmup(): Promise<void> {
+    return this.#verifier.warmup();
+  }
+
+  /** Drop cached remote keys and discovery results and fetch them again. */
+  reload(): Promise<void> {
+    return this.#verifier.reload();
+  }
+
+  /** Health of each issuer's key set, keyed by issuer, for readiness probes. */
+  status(): Record<string, KeySourceStatus> {
+    return this.#verifier.status();
+  }
+
+  #deny(
+    step: DecisionEvent['step'],
+    error: AuthError,
+    requirement: Requirement | undefined,
+    auth?: AuthContext,
+  ): Outcome<never> {
+    const response = this.render(error);
+    this.#emit({
+      outcome: 'denied',
+      step,
+      status: error.status,
+      phase: error.phase,
+      code: error.code,
+      error,
+      ...(requirement ? { requirement: requirement.description } : {}),
+      ...(auth ? identity(auth) : {}),
+    });
+    return { ok: false, error, response };
+  }
+
+  #emit(event: DecisionEvent): void {
+    if (this.#observe === undefined) return;
+    try {
+      this.#observe(event);
+    } catch {
+      // An observer must never change a decision.
+    }
+  }
+}
+
+function identity(auth: AuthContext) {
+  const out: { subject?: string; clientId?: string; issuer: string; organizationId?: string } = {
+    issuer: auth.issuer,
+  };
+  if (auth.subject !== undefined) out.subject = auth.subject;
+  if (auth.clientId !== undefined) out.clientId = auth.clientId;
+  if (auth.organizationId !== undefined) out.organizationId = auth.organizationId;
+  return out;
+}
+
+function toAuthError(error: unknown): AuthError {
+  if (error instanceof AuthError) return error;
+  return new AuthError('token', 'token_rejected', 'The token could not be verified', {
+    cause: error,
+  });
+}
+
+/**
+ * Create the tokenward core for one app or group of routes. Validates every option and builds the
+ * key sources now; throws a {@link ConfigurationError} naming the option when something is wrong.
+ */
+export function createTokenward(options: TokenwardOptions): Tokenward {
+  return new Tokenward(options);
+}
