@@ -1,5 +1,6 @@
 export { type ClaimMatcher, claim } from './authorize/claim.js';
 export { allOf, anyOf } from './authorize/combinators.js';
+export { createGuardSet, type GuardSet } from './authorize/guard-set.js';
 export { type OrganizationSource, organization } from './authorize/organization.js';
 export { policy } from './authorize/policy.js';
 export type { Requirement, RequirementResult } from './authorize/requirement.js';
@@ -7,6 +8,7 @@ export { anyRole, roles } from './authorize/roles.js';
 export { anyScope, orgScopes, scopes } from './authorize/scopes.js';
 export type { TokenLocations } from './bearer/extract-token.js';
 export { extractToken } from './bearer/extract-token.js';
+export { authorizationFromRawHeaders } from './bearer/raw-headers.js';
 export type { TokenRequest } from './bearer/token-request.js';
 export {
   AuthError,
@@ -28,6 +30,7 @@ export {
   sanitizeChallengeValue,
 } from './errors/challenge.js';
 export { ConfigurationError } from './errors/configuration-error.js';
+export { TokenwardHttpError } from './http/http-error.js';
 export {
   type ErrorBody,
   type HttpResponse,

@@ -1,0 +1,50 @@
+import type { PolicyFunction } from '../options.js';
+import { type ClaimMatcher, claim } from './claim.js';
+import { type OrganizationSource, organization } from './organization.js';
+import { policy } from './policy.js';
+import type { Requirement } from './requirement.js';
+import { anyRole, roles } from './roles.js';
+import { anyScope, orgScopes, scopes } from './scopes.js';
+
+/**
+ * The authorization guards every adapter offers, built from one function that turns a
+ * {@link Requirement} into the framework's middleware/hook/guard. Keeps the names and arguments
+ * identical on every framework.
+ */
+export interface GuardSet<G, Raw = unknown> {
+  /** Guard for any requirement (e.g. `allOf(...)`/`anyOf(...)`). */
+  require(requirement: Requirement): G;
+  /** All of these global permissions (403 with the missing `scope`). */
+  requireScope(...required: string[]): G;
+  /** At least one of these global permissions. */
+  requireAnyScope(...required: string[]): G;
+  /** All of these roles. */
+  requireRole(...required: string[]): G;
+  /** At least one of these roles. */
+  requireAnyRole(...required: string[]): G;
+  /** The request's organization (e.g. a route parameter) equals the token's. */
+  requireOrganization(source: OrganizationSource): G;
+  /** All of these organization permissions, on an organization-bound token. */
+  requireOrgScope(...required: string[]): G;
+  /** A claim matches. */
+  requireClaim(name: string, matcher: ClaimMatcher): G;
+  /** A custom policy returns true. */
+  requirePolicy(fn: PolicyFunction<Raw>, description?: string): G;
+}
+
+/** Build the {@link GuardSet} for an adapter from its requirement → guard function. */
+export function createGuardSet<G, Raw = unknown>(
+  guard: (requirement: Requirement) => G,
+): GuardSet<G, Raw> {
+  return {
+    require: (requirement) => guard(requirement),
+    requireScope: (...required) => guard(scopes(...required)),
+    requireAnyScope: (...required) => guard(anyScope(...required)),
+    requireRole: (...required) => guard(roles(...required)),
+    requireAnyRole: (...required) => guard(anyRole(...required)),
+    requireOrganization: (source) => guard(organization(source)),
+    requireOrgScope: (...required) => guard(orgScopes(...required)),
+    requireClaim: (name, matcher) => guard(claim(name, matcher)),
+    requirePolicy: (fn, description) => guard(policy(fn, description)),
+  };
+}

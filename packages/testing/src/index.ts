@@ -1,0 +1,10 @@
+export { createKeyPair } from './create-key-pair.js';
+export { createTestIssuer } from './create-test-issuer.js';
+export type { DiscoveryDocument } from './discovery-document.js';
+export type { MintOptions } from './mint-options.js';
+export type { TestAlgorithm } from './test-algorithm.js';
+export type { TestFault } from './test-fault.js';
+export type { TestIssuer } from './test-issuer.js';
+export type { TestIssuerOptions } from './test-issuer-options.js';
+export type { TestKey } from './test-key.js';
+export type { TestTokens } from './test-tokens.js';
