@@ -105,6 +105,11 @@ export class Tokenward {
     return { ok: true, auth };
   }
 
+  /** Whether form-body tokens are enabled (adapters parse the body only then). */
+  get acceptsBodyTokens(): boolean {
+    return this.#verifier.options.body;
+  }
+
   /** Verify a bare token (e.g. from a WebSocket handshake). Rejects with an {@link AuthError}. */
   verify(token: string): Promise<AuthContext> {
     return this.#verifier.verify(token);

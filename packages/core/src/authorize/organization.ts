@@ -19,7 +19,7 @@ export type OrganizationSource =
  * organization, or a request naming none, is refused (403).
  */
 export function organization(source: OrganizationSource): Requirement {
-  let read: (request: TokenRequest) => string | undefined;
+  let read: (request: TokenRequest) => unknown;
   let label: string;
   if (source !== null && typeof source === 'object' && 'param' in source) {
     const name = source.param;

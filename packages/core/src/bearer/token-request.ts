@@ -19,7 +19,7 @@ export interface TokenRequest<Raw = unknown> {
   /** Parsed form body. Read only when `tokenLocations.body` is on. */
   readonly body?: unknown;
   /** Route parameters, already decoded by the framework (for organization requirements). */
-  readonly params?: Readonly<Record<string, string | undefined>> | undefined;
+  readonly params?: Readonly<Record<string, unknown>> | undefined;
   /** Look up another request header (first value), for custom policies. */
   readonly header?: ((name: string) => string | undefined) | undefined;
   /** The framework's own request object, for custom policies. Never read by the core. */

@@ -1,0 +1,23 @@
+export type { AuthContext, TokenClaims } from '@tokenward/core';
+export {
+  AuthError,
+  allOf,
+  anyOf,
+  anyRole,
+  anyScope,
+  ConfigurationError,
+  claim,
+  organization,
+  orgScopes,
+  policy,
+  roles,
+  scopes,
+  TokenwardHttpError,
+} from '@tokenward/core';
+export {
+  type ExpressTokenward,
+  type ExpressTokenwardOptions,
+  getAuth,
+  type RequireAuthOptions,
+  tokenward,
+} from './tokenward.js';

@@ -1,0 +1,24 @@
+export type { AuthContext, TokenClaims } from '@tokenward/core';
+export {
+  AuthError,
+  allOf,
+  anyOf,
+  anyRole,
+  anyScope,
+  ConfigurationError,
+  claim,
+  organization,
+  orgScopes,
+  policy,
+  roles,
+  scopes,
+  TokenwardHttpError,
+} from '@tokenward/core';
+export { getAuth, tokenwardPlugin, tokenwardPlugin as default } from './plugin.js';
+export {
+  createFastifyTokenward,
+  type FastifyTokenward,
+  type FastifyTokenwardOptions,
+  type RequireAuthOptions,
+  type TokenwardHook,
+} from './tokenward.js';

@@ -1,0 +1,102 @@
+import {
+  type AuthContext,
+  authorizationFromRawHeaders,
+  createGuardSet,
+  createTokenward,
+  type GuardSet,
+  type Outcome,
+  type Requirement,
+  type TokenRequest,
+  type Tokenward,
+  TokenwardHttpError,
+  type TokenwardOptions,
+} from '@tokenward/core';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+
+/** Options of the plugin and of {@link createFastifyTokenward}. */
+export interface FastifyTokenwardOptions extends TokenwardOptions {
+  /**
+   * Throw refusals to Fastify's error handling as a {@link TokenwardHttpError} (it carries
+   * `statusCode` and `headers`, which Fastify's default handler applies) instead of sending the
+   * response. Default `false`.
+   */
+  delegateErrors?: boolean;
+}
+
+/** Options of `requireAuth()`. */
+export interface RequireAuthOptions {
+  /** Let requests without a token through as anonymous (`request.auth` null). Default `false`. */
+  optional?: boolean;
+}
+
+/** A guard: an async hook for `onRequest` (or `preHandler`, to read a parsed form body). */
+export type TokenwardHook = onRequestAsyncHookHandler;
+
+/** The guards of one configuration: `requireAuth()` plus every authorization guard. */
+export interface FastifyTokenward extends GuardSet<TokenwardHook, FastifyRequest> {
+  /** Step 1: verify the bearer token and set `request.auth` (401/400/503 otherwise). */
+  requireAuth(options?: RequireAuthOptions): TokenwardHook;
+  /** The core instance (warmup, reload, status, verify). */
+  readonly core: Tokenward;
+}
+
+function toTokenRequest(request: FastifyRequest): TokenRequest<FastifyRequest> {
+  return {
+    authorization: authorizationFromRawHeaders(request.raw.rawHeaders),
+    method: request.method,
+    url: request.url,
+    contentType: request.headers['content-type'],
+    body: request.body,
+    params: request.params as Record<string, unknown> | undefined,
+    header: (name) => {
+      const value = request.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value[0] : value;
+    },
+    raw: request,
+  };
+}
+
+/**
+ * Create the Fastify guards for one configuration without registering the plugin (validated now;
+ * throws a ConfigurationError naming a bad option). Most apps register the plugin instead.
+ */
+export function createFastifyTokenward(options: FastifyTokenwardOptions): FastifyTokenward {
+  const { delegateErrors = false, ...coreOptions } = options;
+  const core = createTokenward(coreOptions);
+
+  /** Attach the identity, or answer (returning the reply tells Fastify the hook responded). */
+  function settle(
+    outcome: Outcome<AuthContext | undefined>,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): FastifyReply | undefined {
+    if (outcome.ok) {
+      request.auth = outcome.auth ?? null;
+      return undefined;
+    }
+    if (delegateErrors) throw new TokenwardHttpError(outcome.error, outcome.response);
+    const { status, headers, body } = outcome.response;
+    return reply.code(status).headers(headers).send(body);
+  }
+
+  function requireAuth(opts: RequireAuthOptions = {}): TokenwardHook {
+    const optional = opts.optional === true;
+    return async function tokenwardRequireAuth(request, reply) {
+      const outcome = await core.authenticate(toTokenRequest(request), { optional });
+      return settle(outcome, request, reply);
+    };
+  }
+
+  function guard(requirement: Requirement): TokenwardHook {
+    return async function tokenwardGuard(request, reply) {
+      const outcome = await core.authorize(
+        requirement,
+        request.auth ?? undefined,
+        toTokenRequest(request),
+      );
+      return settle(outcome, request, reply);
+    };
+  }
+
+  return { core, requireAuth, ...createGuardSet<TokenwardHook, FastifyRequest>(guard) };
+}

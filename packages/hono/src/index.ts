@@ -1,0 +1,24 @@
+export type { AuthContext, TokenClaims } from '@tokenward/core';
+export {
+  AuthError,
+  allOf,
+  anyOf,
+  anyRole,
+  anyScope,
+  ConfigurationError,
+  claim,
+  organization,
+  orgScopes,
+  policy,
+  roles,
+  scopes,
+} from '@tokenward/core';
+export {
+  getAuth,
+  type HonoTokenward,
+  type HonoTokenwardOptions,
+  type RequireAuthOptions,
+  type TokenwardEnv,
+  type TokenwardMiddleware,
+  tokenward,
+} from './tokenward.js';
