@@ -46,7 +46,7 @@ switch (command) {
     pn('run', 'publint');
     break;
   case 'demo': {
-    const demo = join(root, 'scripts', 'demo.mjs');
+    const demo = join(root, 'examples', 'demo', 'demo.mjs');
     if (!existsSync(demo)) throw new Error('demo script missing');
     run(process.execPath, [demo, ...rest]);
     break;
