@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+
+export type { AuthContext, TokenClaims } from '@tokenward/core';
+export {
+  AuthError,
+  allOf,
+  anyOf,
+  ConfigurationError,
+  claim,
+  organization,
+  orgScopes,
+  policy,
+  roles,
+  scopes,
+} from '@tokenward/core';
+export {
+  Auth,
+  OptionalAuth,
+  Public,
+  Require,
+  RequireAnyRole,
+  RequireAnyScope,
+  RequireClaim,
+  RequireOrganization,
+  RequireOrgScope,
+  RequirePolicy,
+  RequireRole,
+  RequireScope,
+  type TokenwardPolicy,
+} from './decorators.js';
+export { defaultRequestLookup, defaultTokenRequest } from './request-lookup.js';
+export {
+  TOKENWARD,
+  TOKENWARD_GUARD_SETTINGS,
+  type TokenwardGuardSettings,
+} from './tokenward.constants.js';
+export { TokenwardGuard } from './tokenward.guard.js';
+export { TokenwardModule } from './tokenward.module.js';
+export {
+  ASYNC_OPTIONS_TYPE,
+  OPTIONS_TYPE,
+  TOKENWARD_MODULE_OPTIONS,
+  type TokenwardModuleExtras,
+} from './tokenward.module-definition.js';
+export type { TokenwardModuleOptions } from './tokenward-module-options.js';

@@ -1,0 +1,169 @@
+import {
+  BadRequestException,
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  Inject,
+  Injectable,
+  ServiceUnavailableException,
+  type Type,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import {
+  type AuthContext,
+  allOf,
+  type Outcome,
+  policy,
+  type Requirement,
+  type TokenRequest,
+  type Tokenward,
+} from '@tokenward/core';
+import {
+  OptionalAuthMeta,
+  PolicyClassRequirement,
+  PublicMeta,
+  RequirementsMeta,
+  type TokenwardPolicy,
+} from './decorators.js';
+import { defaultRequestLookup, defaultTokenRequest } from './request-lookup.js';
+import {
+  TOKENWARD,
+  TOKENWARD_GUARD_SETTINGS,
+  type TokenwardGuardSettings,
+} from './tokenward.constants.js';
+
+type Denied = Extract<Outcome, { ok: false }>;
+
+/** A header-setting response (Express `res` and Fastify `reply` both have `header()`). */
+interface HeaderTarget {
+  header(name: string, value: string): unknown;
+}
+
+/**
+ * The tokenward guard. Use it per controller or route (`@UseGuards(TokenwardGuard)`) or globally
+ * (`forRoot({ ..., globalGuard: true })`). Verifies the token (401/400/503), attaches the identity
+ * as `request.auth`, then checks every `@Require*` requirement of the class and the method (403).
+ * Extend it and override {@link getRequest} / {@link toTokenRequest} to read tokens elsewhere.
+ */
+@Injectable()
+export class TokenwardGuard implements CanActivate {
+  readonly #requirements = new WeakMap<object, Map<object, Requirement | null>>();
+
+  constructor(
+    @Inject(TOKENWARD) protected readonly tokenward: Tokenward,
+    @Inject(TOKENWARD_GUARD_SETTINGS) protected readonly settings: TokenwardGuardSettings,
+    protected readonly reflector: Reflector,
+    protected readonly moduleRef: ModuleRef,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride(PublicMeta, targets) === true) return true;
+    const optional = this.reflector.getAllAndOverride(OptionalAuthMeta, targets) === true;
+    const request = this.getRequest(context);
+    const tokenRequest = this.toTokenRequest(request, context);
+
+    const authenticated = await this.tokenward.authenticate(tokenRequest, { optional });
+    if (!authenticated.ok) return this.deny(authenticated, context);
+    const auth: AuthContext | undefined = authenticated.auth;
+    if (request !== undefined) (request as { auth?: AuthContext }).auth = auth;
+
+    const requirement = this.requirementFor(context);
+    if (requirement !== null) {
+      const authorized = await this.tokenward.authorize(requirement, auth, tokenRequest);
+      if (!authorized.ok) {
+        if (request !== undefined) (request as { auth?: AuthContext }).auth = undefined;
+        return this.deny(authorized, context);
+      }
+    }
+    return true;
+  }
+
+  /** The object the identity is attached to. Override to support other transports. */
+  protected getRequest(context: ExecutionContext): object | undefined {
+    return defaultRequestLookup(context);
+  }
+
+  /** The core's view of the request. Override to read the token from elsewhere. */
+  protected toTokenRequest(request: object | undefined, _context: ExecutionContext): TokenRequest {
+    return defaultTokenRequest(request);
+  }
+
+  /** Class + method requirements, combined with allOf and built once per handler. */
+  protected requirementFor(context: ExecutionContext): Requirement | null {
+    const cls = context.getClass();
+    const handler = context.getHandler();
+    let perClass = this.#requirements.get(cls);
+    if (perClass === undefined) {
+      perClass = new Map();
+      this.#requirements.set(cls, perClass);
+    }
+    let requirement = perClass.get(handler);
+    if (requirement === undefined) {
+      const list = [
+        ...(this.reflector.get(RequirementsMeta, cls) ?? []),
+        ...(this.reflector.get(RequirementsMeta, handler) ?? []),
+      ].map((r) => this.resolve(r));
+      requirement = list.length === 0 ? null : list.length === 1 ? (list[0] as Requirement) : allOf(...list);
+      perClass.set(handler, requirement);
+    }
+    return requirement;
+  }
+
+  /** Turn a policy class into a requirement backed by its instance from the container. */
+  private resolve(requirement: Requirement): Requirement {
+    if (!(requirement instanceof PolicyClassRequirement)) return requirement;
+    const cls = requirement.policyClass;
+    let instance: Promise<TokenwardPolicy> | undefined;
+    const get = () => {
+      instance ??= this.instantiate(cls);
+      return instance;
+    };
+    return policy(
+      async (auth, request) => (await get()).allow(auth, request),
+      requirement.description,
+    );
+  }
+
+  private async instantiate(cls: Type<TokenwardPolicy>): Promise<TokenwardPolicy> {
+    try {
+      return this.moduleRef.get(cls, { strict: false });
+    } catch {
+      return this.moduleRef.create(cls);
+    }
+  }
+
+  /** Answer a refusal: set the headers, then throw the exception Nest will render. */
+  protected async deny(outcome: Denied, context: ExecutionContext): Promise<never> {
+    const { response, error } = outcome;
+    const body = JSON.parse(response.body) as Record<string, unknown>;
+    const type = context.getType<string>();
+    if (type === 'ws') {
+      // Loaded only for gateways, so HTTP-only apps need not install @nestjs/websockets.
+      const { WsException } = await import('@nestjs/websockets');
+      throw new WsException({ status: response.status, ...body });
+    }
+    if (type === 'http') {
+      const res = context.switchToHttp().getResponse<HeaderTarget>();
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (name !== 'content-type') res.header(name, value);
+      }
+    }
+    if (this.settings.nestExceptions) {
+      const options = { cause: error, description: error.message };
+      switch (response.status) {
+        case 400:
+          throw new BadRequestException(error.message, options);
+        case 403:
+          throw new ForbiddenException(error.message, options);
+        case 503:
+          throw new ServiceUnavailableException(error.message, options);
+        default:
+          throw new UnauthorizedException(error.message, options);
+      }
+    }
+    throw new HttpException(body, response.status, { cause: error });
+  }
+}

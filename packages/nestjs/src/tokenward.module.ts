@@ -1,0 +1,42 @@
+import { Module } from '@nestjs/common';
+import { createTokenward, type Tokenward } from '@tokenward/core';
+import {
+  TOKENWARD,
+  TOKENWARD_GUARD_SETTINGS,
+  type TokenwardGuardSettings,
+} from './tokenward.constants.js';
+import { TokenwardGuard } from './tokenward.guard.js';
+import {
+  ConfigurableModuleClass,
+  TOKENWARD_MODULE_OPTIONS,
+} from './tokenward.module-definition.js';
+import type { TokenwardModuleOptions } from './tokenward-module-options.js';
+
+/**
+ * The tokenward module. `TokenwardModule.forRoot(options)` or
+ * `TokenwardModule.forRootAsync({ imports, inject, useFactory })`; add `globalGuard: true` to
+ * protect every route by default. Options are validated when the module is created (a bad option
+ * stops the app from booting with a ConfigurationError naming it).
+ */
+@Module({
+  providers: [
+    {
+      provide: TOKENWARD,
+      inject: [TOKENWARD_MODULE_OPTIONS],
+      useFactory: (options: TokenwardModuleOptions): Tokenward => {
+        const { nestExceptions: _ignored, ...core } = options;
+        return createTokenward(core);
+      },
+    },
+    {
+      provide: TOKENWARD_GUARD_SETTINGS,
+      inject: [TOKENWARD_MODULE_OPTIONS],
+      useFactory: (options: TokenwardModuleOptions): TokenwardGuardSettings => ({
+        nestExceptions: options.nestExceptions === true,
+      }),
+    },
+    TokenwardGuard,
+  ],
+  exports: [TOKENWARD, TokenwardGuard, TOKENWARD_MODULE_OPTIONS],
+})
+export class TokenwardModule extends ConfigurableModuleClass {}
