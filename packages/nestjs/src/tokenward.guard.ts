@@ -106,7 +106,8 @@ export class TokenwardGuard implements CanActivate {
         ...(this.reflector.get(RequirementsMeta, cls) ?? []),
         ...(this.reflector.get(RequirementsMeta, handler) ?? []),
       ].map((r) => this.resolve(r));
-      requirement = list.length === 0 ? null : list.length === 1 ? (list[0] as Requirement) : allOf(...list);
+      requirement =
+        list.length === 0 ? null : list.length === 1 ? (list[0] as Requirement) : allOf(...list);
       perClass.set(handler, requirement);
     }
     return requirement;

@@ -77,16 +77,25 @@ describe.each(['express', 'fastify'])('nest on %s', (platform) => {
       expect(ok.status).toBe(200);
       expect(await ok.json()).toEqual({ sub: 'user-123' });
       const other = await issuer.mintToken({ scope: 'write:report' });
-      const denied = await fetch(`${url}/reports`, { headers: { authorization: `Bearer ${other}` } });
+      const denied = await fetch(`${url}/reports`, {
+        headers: { authorization: `Bearer ${other}` },
+      });
       expect(denied.status).toBe(403);
       expect(denied.headers.get('www-authenticate')).toContain('scope="read:report"');
       expect(await denied.text()).toBe(
         '{"error":"insufficient_scope","error_description":"The token lacks a required scope"}',
       );
-      const org = await issuer.mintToken({ aud: 'urn:logto:organization:o1', scope: 'read:report' });
-      const orgOk = await fetch(`${url}/orgs/o1/reports`, { headers: { authorization: `Bearer ${org}` } });
+      const org = await issuer.mintToken({
+        aud: 'urn:logto:organization:o1',
+        scope: 'read:report',
+      });
+      const orgOk = await fetch(`${url}/orgs/o1/reports`, {
+        headers: { authorization: `Bearer ${org}` },
+      });
       expect(orgOk.status).toBe(200);
-      const orgNo = await fetch(`${url}/orgs/o2/reports`, { headers: { authorization: `Bearer ${org}` } });
+      const orgNo = await fetch(`${url}/orgs/o2/reports`, {
+        headers: { authorization: `Bearer ${org}` },
+      });
       expect(orgNo.status).toBe(403);
     } finally {
       await app.close();
