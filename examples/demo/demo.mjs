@@ -10,6 +10,7 @@ import { createTestIssuer } from '@tokenward/testing';
 import { createApp as createExpressApp } from '@tokenward-examples/express/app';
 import { createApp as createFastifyApp } from '@tokenward-examples/fastify/app';
 import { createApp as createHonoApp } from '@tokenward-examples/hono/app';
+import { createApp as createNestApp } from '@tokenward-examples/nestjs/app';
 
 const keep = process.argv.includes('--keep');
 const AUDIENCE = 'https://api.reports.example';
@@ -36,7 +37,13 @@ const hono = {
   url: `http://127.0.0.1:${honoServer.address().port}`,
   close: () => honoServer.close(),
 };
-const frameworks = { Express: express, Fastify: fastify, Hono: hono };
+const nestApp = await createNestApp(config);
+await nestApp.listen(0, '127.0.0.1');
+const nest = {
+  url: (await nestApp.getUrl()).replace('[::1]', '127.0.0.1'),
+  close: () => nestApp.close(),
+};
+const frameworks = { Express: express, Fastify: fastify, Hono: hono, NestJS: nest };
 
 // Tokens, obtained from the embedded issuer the way a client would receive them.
 const user = (claims) => issuer.mintToken({ sub: 'user-123', client_id: 'reports-web', ...claims });
@@ -133,6 +140,7 @@ if (keep) {
     `curl -i ${fastify.url}/orgs/org-a/reports -H 'Authorization: Bearer ${tokens.orgToken}'`,
   );
   console.log(`curl -i ${hono.url}/admin -H 'Authorization: Bearer ${tokens.reader}'`);
+  console.log(`curl -i ${nest.url}/me -H 'Authorization: Bearer ${tokens.machine}'`);
   console.log('\nPress Ctrl+C to stop.');
 } else {
   for (const { close } of Object.values(frameworks)) await close();

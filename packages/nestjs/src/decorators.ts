@@ -50,14 +50,17 @@ export const OptionalAuth = (): ClassDecorator & MethodDecorator => OptionalAuth
 
 /**
  * Add requirements to a class or method. Requirements accumulate: several decorators on the same
- * target, and class plus method, must all hold.
+ * target, and class plus method, must all hold. They are checked class first, then method, each
+ * top to bottom; the first that fails answers.
  */
 export function Require(...requirements: Requirement[]): ClassDecorator & MethodDecorator {
   return ((target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
     const holder = descriptor === undefined ? target : descriptor.value;
     const existing: readonly Requirement[] =
       Reflect.getMetadata(RequirementsMeta.KEY, holder) ?? [];
-    Reflect.defineMetadata(RequirementsMeta.KEY, [...existing, ...requirements], holder);
+    // Decorators apply bottom-up; prepending keeps the list in source (top-to-bottom) order,
+    // which is the order requirements are checked in — as in the other adapters' guard chains.
+    Reflect.defineMetadata(RequirementsMeta.KEY, [...requirements, ...existing], holder);
     return descriptor;
   }) as ClassDecorator & MethodDecorator;
 }
