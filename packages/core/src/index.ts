@@ -6,7 +6,7 @@ export { policy } from './authorize/policy.js';
 export type { Requirement, RequirementResult } from './authorize/requirement.js';
 export { anyRole, roles } from './authorize/roles.js';
 export { anyScope, orgScopes, scopes } from './authorize/scopes.js';
-export type { TokenLocations } from './bearer/extract-token.js';
+export type { ExtractOptions, TokenLocations } from './bearer/extract-token.js';
 export { extractToken } from './bearer/extract-token.js';
 export { authorizationFromRawHeaders } from './bearer/raw-headers.js';
 export type { TokenRequest } from './bearer/token-request.js';

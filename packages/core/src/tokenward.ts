@@ -94,7 +94,16 @@ export class Tokenward {
     } catch (cause) {
       result = new InsufficientScopeError('policy_denied', 'The request is not allowed', { cause });
     }
-    if (result !== undefined) return this.#deny('authorize', result, requirement, auth);
+    if (result !== undefined) {
+      // A custom requirement returning anything but undefined or an AuthError fails closed.
+      const refusal =
+        result instanceof AuthError
+          ? result
+          : new InsufficientScopeError('policy_denied', 'The request is not allowed', {
+              cause: result,
+            });
+      return this.#deny('authorize', refusal, requirement, auth);
+    }
     this.#emit({
       outcome: 'allowed',
       step: 'authorize',

@@ -56,13 +56,10 @@ export function anyOf(...requirements: Requirement[]): Requirement {
       }
       const scopes = [...new Set(denials.flatMap((d) => d?.scopes ?? []))];
       if (denials.length === 1) return denials[0];
-      return new InsufficientScopeError(
-        'insufficient_scope',
-        'None of the alternatives is satisfied',
-        {
-          scopes,
-        },
-      );
+      // Keep a code all alternatives agree on (e.g. missing_role); otherwise insufficient_scope.
+      const first = denials[0]?.code ?? 'insufficient_scope';
+      const code = denials.every((d) => d?.code === first) ? first : 'insufficient_scope';
+      return new InsufficientScopeError(code, 'None of the alternatives is satisfied', { scopes });
     },
   };
 }

@@ -46,7 +46,16 @@ export function organization(source: OrganizationSource): Requirement {
           'A token bound to an organization is required',
         );
       }
-      const wanted = request === undefined ? undefined : read(request);
+      let wanted: unknown;
+      try {
+        wanted = request === undefined ? undefined : read(request);
+      } catch (cause) {
+        return new InsufficientScopeError(
+          'organization_mismatch',
+          'The request names no organization the token is bound to',
+          { cause },
+        );
+      }
       if (typeof wanted !== 'string' || wanted !== auth.organizationId) {
         return new InsufficientScopeError(
           'organization_mismatch',

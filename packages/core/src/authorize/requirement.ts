@@ -21,12 +21,30 @@ export interface Requirement {
   ): RequirementResult | Promise<RequirementResult>;
 }
 
-/** Validate a list of required names at build time (non-empty strings, at least one). */
-export function requiredNames(kind: string, names: readonly unknown[]): readonly string[] {
+/** RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ). */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/**
+ * Validate a list of required names at build time: at least one, each a non-empty string; scopes
+ * must be RFC 6749 scope-tokens (no spaces, quotes, backslashes, control or non-ASCII characters),
+ * other names (roles) must be non-empty and without white space.
+ */
+export function requiredNames(
+  kind: string,
+  names: readonly unknown[],
+  syntax: 'scope' | 'name' = 'scope',
+): readonly string[] {
   if (names.length === 0) throw new TypeError(`tokenward: ${kind}() needs at least one name`);
   for (const name of names) {
-    if (typeof name !== 'string' || name === '' || name.includes(' ')) {
-      throw new TypeError(`tokenward: ${kind}() names must be non-empty strings without spaces`);
+    const ok =
+      typeof name === 'string' &&
+      (syntax === 'scope' ? SCOPE_TOKEN.test(name) : name !== '' && !/\s/.test(name));
+    if (!ok) {
+      throw new TypeError(
+        syntax === 'scope'
+          ? `tokenward: ${kind}() names must be scope tokens (printable ASCII, no spaces, quotes or backslashes)`
+          : `tokenward: ${kind}() names must be non-empty strings without white space`,
+      );
     }
   }
   return Object.freeze([...new Set(names as string[])]);

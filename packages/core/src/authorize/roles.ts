@@ -3,7 +3,7 @@ import { type Requirement, requiredNames } from './requirement.js';
 
 /** Every one of these roles is required (roles claim, exact match). Denial: 403 `insufficient_scope`. */
 export function roles(...required: string[]): Requirement {
-  const names = requiredNames('roles', required);
+  const names = requiredNames('roles', required, 'name');
   return {
     description: `role ${names.join(' ')}`,
     check(auth) {
@@ -19,7 +19,7 @@ export function roles(...required: string[]): Requirement {
 
 /** At least one of these roles is required. */
 export function anyRole(...required: string[]): Requirement {
-  const names = requiredNames('anyRole', required);
+  const names = requiredNames('anyRole', required, 'name');
   return {
     description: `any role of ${names.join(' ')}`,
     check(auth) {

@@ -52,25 +52,47 @@ export function extractToken(request: TokenRequest, options: ExtractOptions): st
   return token;
 }
 
+/** The start of a credential: an auth-scheme, spaces, then something (RFC 9110 §11.4). */
+const CREDENTIALS = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+ +\S/;
+const BEARER_SCHEME = /^bearer(?:\s|$)/i;
+
+/**
+ * Split a Fetch-joined value (`"Basic x, Bearer y"`) back into the header lines it came from, so
+ * Node adapters (which see each line) and Fetch adapters (which see one joined string) agree.
+ * A single credential with comma-separated auth-params (`Digest a="1", b="2"`) stays whole.
+ */
+function splitJoined(value: string): readonly string[] | undefined {
+  if (!value.includes(',')) return undefined;
+  const parts = value.split(/,\s*/);
+  let credentials = 0;
+  for (const part of parts) if (CREDENTIALS.test(part)) credentials++;
+  return credentials > 1 ? parts : undefined;
+}
+
 function headerToken(value: string | readonly string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') {
-    if (value.length === 0) return undefined;
-    if (value.length > 1) {
+  const lines = typeof value === 'string' ? splitJoined(value) : value;
+  if (lines !== undefined) {
+    if (lines.length === 0) return undefined;
+    if (lines.length === 1) return headerToken(lines[0]);
+    // Several Authorization lines: a malformed request when one carries a bearer credential;
+    // otherwise (e.g. two Basic lines) there simply is no bearer token.
+    if (lines.some((line) => BEARER_SCHEME.test(line))) {
       throw new InvalidRequestError(
         'multiple_tokens',
         'More than one Authorization header was sent',
       );
     }
-    return headerToken(value[0]);
+    return undefined;
   }
-  if (value === '') return undefined;
-  if (!BEARER_PREFIX.test(value)) {
+  const line = value as string;
+  if (line === '') return undefined;
+  if (!BEARER_PREFIX.test(line)) {
     // Another scheme (Basic, DPoP, ...) is not a bearer credential: answer as if none were sent.
-    if (SCHEME.test(value) && !/^bearer(?:\s|$)/i.test(value)) return undefined;
+    if (SCHEME.test(line) && !BEARER_SCHEME.test(line)) return undefined;
     throw new InvalidRequestError('malformed_credentials', 'The Authorization header is malformed');
   }
-  const token = value.slice(7);
+  const token = line.slice(7);
   if (!B64TOKEN.test(token)) {
     throw new InvalidRequestError('malformed_credentials', 'The Authorization header is malformed');
   }
@@ -91,6 +113,9 @@ function queryToken(url: string | undefined): string | undefined {
 }
 
 function bodyToken(request: TokenRequest): string | undefined {
+  // RFC 6750 §2.2: never with a method whose body has no defined semantics (GET, HEAD).
+  const method = request.method?.toUpperCase();
+  if (method === 'GET' || method === 'HEAD') return undefined;
   const type = request.contentType?.split(';', 1)[0]?.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') return undefined;
   const body = request.body;

@@ -89,8 +89,14 @@ export class AuthError extends Error {
     this.status = statusOf(phase);
     this.bearerError = bearerErrorOf(phase);
     this.scopes = options.scopes ?? [];
-    this.retryAfter = phase === 'keys' ? (options.retryAfter ?? 30) : undefined;
+    this.retryAfter = phase === 'keys' ? delaySeconds(options.retryAfter) : undefined;
   }
+}
+
+/** RFC 9110 delay-seconds: a whole number ≥ 0; anything else (NaN, negative, ∞) falls back to 30. */
+function delaySeconds(value: number | undefined): number {
+  if (value === undefined || !Number.isFinite(value) || value < 0) return 30;
+  return Math.ceil(value);
 }
 
 function statusOf(phase: AuthPhase): number {

@@ -1,4 +1,6 @@
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOOPBACK = new Set(['localhost', '[::1]']);
+/** 127.0.0.0/8 as an IPv4 literal (never a DNS name that merely starts with "127."). */
+const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 /**
  * Whether `value` is an acceptable key-server URL: absolute https, or http on a loopback host
@@ -14,5 +16,5 @@ export function checkKeyServerUrl(value: string, allowHttp: boolean): boolean {
   if (url.username !== '' || url.password !== '' || url.hash !== '') return false;
   if (url.protocol === 'https:') return true;
   if (url.protocol !== 'http:') return false;
-  return allowHttp || LOOPBACK.has(url.hostname) || url.hostname.startsWith('127.');
+  return allowHttp || LOOPBACK.has(url.hostname) || LOOPBACK_V4.test(url.hostname);
 }

@@ -104,7 +104,7 @@ export function resolveOptions(input: TokenwardOptions): ResolvedOptions {
     onEvent: optionalFunction('onKeySetEvent', options.onKeySetEvent),
     allowHttp: optionalBoolean('allowHttp', options.allowHttp, false),
   };
-  const tokenType = options.tokenType ?? 'default';
+  const tokenType = options.tokenType === undefined ? 'default' : options.tokenType;
   if (tokenType !== 'default' && tokenType !== 'rfc9068') {
     throw new ConfigurationError('tokenType', 'expected "default" or "rfc9068"');
   }
