@@ -142,8 +142,8 @@ export interface TokenwardOptions extends Partial<IssuerOptions> {
   maxTokenLength?: number;
   /**
    * `typ` policy. `'default'`: `at+jwt`/`application/at+jwt` (any case) and `JWT` accepted, no
-   * `typ` accepted, any other `typ` rejected, and ID-token-shaped tokens (`nonce`, `at_hash`,
-   * `c_hash`, `auth_time` without `at+jwt`) rejected. `'rfc9068'`: `at+jwt` required, and the
+   * `typ` accepted, any other `typ` rejected, and ID-token-shaped tokens (`nonce`, `at_hash` or
+   * `c_hash` without `at+jwt`) rejected. `'rfc9068'`: `at+jwt` required, and the
    * RFC 9068 claims `iss`, `exp`, `aud`, `sub`, `client_id`, `iat`, `jti` required. Default `'default'`.
    */
   tokenType?: 'default' | 'rfc9068';

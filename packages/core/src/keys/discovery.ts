@@ -28,7 +28,7 @@ export function discoveryLocator(issuer: string, allowHttp: boolean) {
     try {
       metadata = await fetchJson(oidc, limits);
     } catch (error) {
-      if (!(error instanceof KeyFetchError && error.message.endsWith('status 404'))) throw error;
+      if (!(error instanceof KeyFetchError && error.status === 404)) throw error;
       metadata = await fetchJson(oauth, limits);
     }
     if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {

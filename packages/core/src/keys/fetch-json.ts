@@ -9,26 +9,60 @@ export interface FetchLimits {
 }
 
 /**
- * Why a key-server request failed. The message is safe to surface (no URL, no body content).
+ * Why a key-server request failed. The message is safe to surface (no URL, no body content);
+ * `status` is the HTTP status when the server answered with an unexpected one.
  */
 export class KeyFetchError extends Error {
   override readonly name = 'KeyFetchError';
+  /** HTTP status of an unexpected answer, if any. */
+  readonly status: number | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options?.status;
+  }
+}
+
+/**
+ * Settle with `promise`, or reject when `signal` aborts — even if whatever produces the promise
+ * (an injected fetch, a body stream) ignores the signal.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**
  * GET a JSON document from a key server: redirects are not followed, non-200 answers, non-JSON
- * bodies and bodies over the size cap are failures, and the whole exchange is bounded in time.
+ * bodies and bodies over the size cap are failures, and the whole exchange (connect, headers,
+ * body) is bounded by `timeout`.
  */
 export async function fetchJson(url: string, limits: FetchLimits): Promise<unknown> {
   const signal = AbortSignal.timeout(limits.timeout);
   let response: Response;
   try {
-    response = await limits.fetch(url, {
-      method: 'GET',
-      redirect: 'manual',
+    response = await untilAborted(
+      limits.fetch(url, {
+        method: 'GET',
+        redirect: 'manual',
+        signal,
+        headers: { accept: 'application/json' },
+      }),
       signal,
-      headers: { accept: 'application/json' },
-    });
+    );
   } catch (cause) {
     throw new KeyFetchError(
       signal.aborted ? 'the key server did not answer in time' : 'the key server is unreachable',
@@ -37,7 +71,9 @@ export async function fetchJson(url: string, limits: FetchLimits): Promise<unkno
   }
   try {
     if (response.status !== 200) {
-      throw new KeyFetchError(`the key server answered with status ${response.status}`);
+      throw new KeyFetchError(`the key server answered with status ${response.status}`, {
+        status: response.status,
+      });
     }
     const declared = Number(response.headers.get('content-length'));
     if (Number.isFinite(declared) && declared > limits.maxBytes) {
@@ -64,7 +100,7 @@ async function readLimited(response: Response, maxBytes: number, signal: AbortSi
   let text = '';
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await untilAborted(reader.read(), signal);
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) throw new KeyFetchError('the key server response is too large');

@@ -16,6 +16,9 @@ const KEY_TYPES: Readonly<Record<string, { kty: string; crv?: string }>> = {
   Ed25519: { kty: 'OKP', crv: 'Ed25519' },
 };
 
+/** Smallest accepted RSA modulus, in bytes (2048 bits; RFC 7518 §3.3). */
+const MIN_RSA_BYTES = 256;
+
 /** Every asymmetric algorithm tokenward can verify (the default allowlist for key sets). */
 export const ASYMMETRIC_ALGORITHMS: readonly string[] = Object.keys(KEY_TYPES);
 
@@ -97,6 +100,9 @@ export function toVerificationKey(value: unknown): VerificationKey | undefined {
     return undefined;
   }
   if (kty === 'RSA' && (typeof jwk.n !== 'string' || typeof jwk.e !== 'string')) return undefined;
+  if (kty === 'RSA' && Math.floor(((jwk.n as string).length * 3) / 4) < MIN_RSA_BYTES) {
+    return undefined;
+  }
   if (kty !== 'RSA' && (typeof jwk.crv !== 'string' || typeof jwk.x !== 'string')) return undefined;
   if (kty === 'EC' && typeof jwk.y !== 'string') return undefined;
   return new VerificationKey(jwk as JWK);
@@ -159,7 +165,10 @@ export function parseConfiguredKeys(option: string, value: unknown): Verificatio
     }
     const key = toVerificationKey(entry);
     if (key === undefined) {
-      throw new ConfigurationError(`${option}[${i}]`, 'not a usable public signature key (JWK)');
+      throw new ConfigurationError(
+        `${option}[${i}]`,
+        'not a usable public signature key (JWK; RSA keys need at least 2048 bits)',
+      );
     }
     return key;
   });

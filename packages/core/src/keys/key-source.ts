@@ -8,8 +8,13 @@ export interface KeyQuery {
 
 /** Health of a key source, for readiness probes. */
 export interface KeySourceStatus {
-  /** `fresh`: keys usable and within their cache age; `stale`: served past their age because refreshes fail; `failing`: no usable key; `empty`: nothing fetched yet; `static`: local keys. */
-  readonly state: 'fresh' | 'stale' | 'failing' | 'empty' | 'static';
+  /**
+   * `fresh`: keys within their cache age (a failed refetch for an unknown kid shows in
+   * `lastError`); `expired`: past their age, refreshed on the next request; `stale`: past their
+   * age and served because refreshes fail (within `maxStale`); `failing`: no usable key; `empty`:
+   * nothing fetched yet; `static`: local keys or a secret.
+   */
+  readonly state: 'fresh' | 'expired' | 'stale' | 'failing' | 'empty' | 'static';
   /** Number of keys held. */
   readonly keys: number;
   /** When keys were last fetched successfully, ms since epoch. */

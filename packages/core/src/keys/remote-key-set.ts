@@ -69,7 +69,11 @@ export class RemoteKeySet implements KeySource {
       await this.#refreshOrServeStale(now, true);
       lookup = selectKey(this.#keys, query.alg, query.kid);
     }
-    if (lookup.found === undefined) throw noMatchingKey(lookup.ambiguous);
+    if (lookup.found === undefined) {
+      // While refreshes fail, an unknown kid may be a key we could not fetch: 503, not 401.
+      if (!lookup.ambiguous && this.#lastError !== undefined) throw this.#unavailable(now);
+      throw noMatchingKey(lookup.ambiguous);
+    }
     return importOrReject(lookup.found, query.alg);
   }
 
@@ -88,8 +92,9 @@ export class RemoteKeySet implements KeySource {
     const age = this.#fetchedAt === undefined ? undefined : now - this.#fetchedAt;
     let state: KeySourceStatus['state'];
     if (age === undefined) state = this.#lastError === undefined ? 'empty' : 'failing';
-    else if (age < this.#config.cacheMaxAge && this.#lastError === undefined) state = 'fresh';
-    else if (this.#usable(now)) state = this.#lastError === undefined ? 'fresh' : 'stale';
+    else if (age < this.#config.cacheMaxAge) state = 'fresh';
+    else if (this.#lastError === undefined) state = 'expired';
+    else if (this.#usable(now)) state = 'stale';
     else state = 'failing';
     return {
       state,
@@ -123,11 +128,15 @@ export class RemoteKeySet implements KeySource {
         }
         return;
       }
-      throw new KeySetUnavailableError('The token signing keys are unavailable', {
-        cause: error,
-        retryAfter: Math.max(1, Math.ceil((this.#retryAt - now) / 1000)),
-      });
+      throw this.#unavailable(now, error);
     }
+  }
+
+  #unavailable(now: number, cause: unknown = this.#lastError): KeySetUnavailableError {
+    return new KeySetUnavailableError('The token signing keys are unavailable', {
+      cause,
+      retryAfter: Math.max(1, Math.ceil((this.#retryAt - now) / 1000)),
+    });
   }
 
   /** One fetch at a time; during backoff after a failure, fail without fetching. */

@@ -61,9 +61,14 @@ export function parseToken(token: string): ParsedToken {
   const first = token.indexOf('.');
   const second = first === -1 ? -1 : token.indexOf('.', first + 1);
   if (second === -1) throw malformed();
-  if (token.indexOf('.', second + 1) !== -1) {
-    // Five segments is a JWE; more is junk. Either way, never decrypted or parsed further.
-    throw new InvalidTokenError('token_unsupported', 'Encrypted or nested tokens are not accepted');
+  const third = token.indexOf('.', second + 1);
+  if (third !== -1) {
+    // Five segments is a JWE: refused, never decrypted. Four, or six and more, is no JOSE at all.
+    const segments = token.split('.', 7).length;
+    if (segments === 5) {
+      throw new InvalidTokenError('token_unsupported', 'Encrypted tokens are not accepted');
+    }
+    throw malformed();
   }
   const header = decodeJsonObject(token.slice(0, first));
   const signature = token.slice(second + 1);

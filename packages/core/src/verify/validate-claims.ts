@@ -29,7 +29,8 @@ export interface AudienceResult {
 }
 
 const RFC9068_CLAIMS = ['sub', 'client_id', 'iat', 'jti'] as const;
-const ID_TOKEN_CLAIMS = ['nonce', 'at_hash', 'c_hash', 'auth_time'] as const;
+/** Claims only ID tokens carry (OIDC Core §2, §3.1.3.6). `auth_time` is allowed in access tokens (RFC 9068 §2.2.1). */
+const ID_TOKEN_CLAIMS = ['nonce', 'at_hash', 'c_hash'] as const;
 const STRING_CLAIMS = ['sub', 'client_id', 'jti', 'azp'] as const;
 
 function invalid(message: string): InvalidTokenError {

@@ -47,8 +47,9 @@ export class Verifier {
     }
     const { header, payload } = parseToken(token);
     const iss = Object.hasOwn(payload, 'iss') ? payload.iss : undefined;
+    if (iss === undefined) throw new InvalidTokenError('missing_claim', 'The token has no issuer');
     if (typeof iss !== 'string') {
-      throw new InvalidTokenError('missing_claim', 'The token has no issuer');
+      throw new InvalidTokenError('invalid_claim', 'The "iss" claim must be a string');
     }
     // The issuer is picked by exact match before any key is fetched: an unknown iss costs nothing.
     const issuer = options.issuers.get(iss);
