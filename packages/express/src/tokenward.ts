@@ -64,6 +64,8 @@ function toTokenRequest(req: Request): TokenRequest<Request> {
 }
 
 function send(res: Response, response: HttpResponse): void {
+  // Something else (a timeout middleware) already answered: never write twice.
+  if (res.headersSent) return;
   res.writeHead(response.status, response.headers);
   res.end(response.body);
 }
@@ -92,7 +94,11 @@ export function tokenward(options: ExpressTokenwardOptions): ExpressTokenward {
     if (outcome.ok) {
       req.auth = outcome.auth;
       next();
-    } else if (delegateErrors) {
+      return;
+    }
+    // No identity stays attached after a refusal (a 403 follows a successful requireAuth).
+    delete req.auth;
+    if (delegateErrors) {
       next(new TokenwardHttpError(outcome.error, outcome.response));
     } else {
       send(res, outcome.response);
@@ -104,7 +110,8 @@ export function tokenward(options: ExpressTokenwardOptions): ExpressTokenward {
     return (req, res, next) => {
       core
         .authenticate(toTokenRequest(req), { optional })
-        .then((outcome) => settle(outcome, req, res, next), next);
+        .then((outcome) => settle(outcome, req, res, next))
+        .catch(next);
     };
   }
 
@@ -112,7 +119,8 @@ export function tokenward(options: ExpressTokenwardOptions): ExpressTokenward {
     return (req, res, next) => {
       core
         .authorize(requirement, req.auth, toTokenRequest(req))
-        .then((outcome) => settle(outcome, req, res, next), next);
+        .then((outcome) => settle(outcome, req, res, next))
+        .catch(next);
     };
   }
 

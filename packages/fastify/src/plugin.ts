@@ -19,6 +19,12 @@ declare module 'fastify' {
 }
 
 const plugin: FastifyPluginAsync<FastifyTokenwardOptions> = async (fastify, options) => {
+  if (fastify.hasDecorator('tokenward')) {
+    throw new Error(
+      'tokenward: @tokenward/fastify is already registered in this context (or a parent); ' +
+        'register it in sibling contexts, or use createFastifyTokenward() for another configuration',
+    );
+  }
   const guards = createFastifyTokenward(options);
   fastify.decorateRequest('auth', null);
   fastify.decorate('tokenward', guards);

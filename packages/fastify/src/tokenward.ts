@@ -74,6 +74,8 @@ export function createFastifyTokenward(options: FastifyTokenwardOptions): Fastif
       request.auth = outcome.auth ?? null;
       return undefined;
     }
+    // No identity stays attached after a refusal (a 403 follows a successful requireAuth).
+    request.auth = null;
     if (delegateErrors) throw new TokenwardHttpError(outcome.error, outcome.response);
     const { status, headers, body } = outcome.response;
     return reply.code(status).headers(headers).send(body);

@@ -62,8 +62,13 @@ function toTokenRequest(c: Context, body: unknown): TokenRequest<Context> {
   };
 }
 
-function toResponse(response: HttpResponse): Response {
-  return new Response(response.body, { status: response.status, headers: response.headers });
+/**
+ * Write tokenward's response through the context, so headers set earlier by other middleware are
+ * kept and tokenward's own (`WWW-Authenticate`, `Cache-Control: no-store`, ...) win.
+ */
+function toResponse(c: Context, response: HttpResponse): Response {
+  for (const [name, value] of Object.entries(response.headers)) c.header(name, value);
+  return c.body(response.body, response.status as 401);
 }
 
 /**
@@ -81,8 +86,10 @@ export function tokenward(options: HonoTokenwardOptions): HonoTokenward {
   const core = createTokenward(coreOptions);
   const readBody = core.acceptsBodyTokens;
 
-  function deny(outcome: Extract<Outcome, { ok: false }>): Response {
-    const response = toResponse(outcome.response);
+  function deny(c: Context, outcome: Extract<Outcome, { ok: false }>): Response {
+    // No identity stays attached after a refusal (a 403 follows a successful requireAuth).
+    c.set('auth', undefined);
+    const response = toResponse(c, outcome.response);
     if (delegateErrors) {
       throw new HTTPException(outcome.response.status as 400, {
         res: response,
@@ -97,14 +104,19 @@ export function tokenward(options: HonoTokenwardOptions): HonoTokenward {
     if (!readBody) return undefined;
     const type = c.req.header('content-type') ?? '';
     if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return undefined;
-    return c.req.parseBody({ all: true });
+    try {
+      return await c.req.parseBody({ all: true });
+    } catch {
+      // The body was consumed elsewhere or is unreadable: there is no body token to find.
+      return undefined;
+    }
   }
 
   function requireAuth(opts: RequireAuthOptions = {}): TokenwardMiddleware {
     const optional = opts.optional === true;
     return async (c, next) => {
       const outcome = await core.authenticate(toTokenRequest(c, await formBody(c)), { optional });
-      if (!outcome.ok) return deny(outcome);
+      if (!outcome.ok) return deny(c, outcome);
       c.set('auth', outcome.auth);
       await next();
     };
@@ -117,7 +129,7 @@ export function tokenward(options: HonoTokenwardOptions): HonoTokenward {
         c.get('auth'),
         toTokenRequest(c, undefined),
       );
-      if (!outcome.ok) return deny(outcome);
+      if (!outcome.ok) return deny(c, outcome);
       await next();
     };
   }

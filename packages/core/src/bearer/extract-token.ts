@@ -64,9 +64,10 @@ const BEARER_SCHEME = /^bearer(?:\s|$)/i;
 function splitJoined(value: string): readonly string[] | undefined {
   if (!value.includes(',')) return undefined;
   const parts = value.split(/,\s*/);
-  let credentials = 0;
-  for (const part of parts) if (CREDENTIALS.test(part)) credentials++;
-  return credentials > 1 ? parts : undefined;
+  // Joined lines: every part is a credential or an empty line (Node sends "Bearer t, " for an
+  // empty second header). A part like `realm="b"` means one credential with auth-params.
+  for (const part of parts) if (part !== '' && !CREDENTIALS.test(part)) return undefined;
+  return parts;
 }
 
 function headerToken(value: string | readonly string[] | undefined): string | undefined {

@@ -1,0 +1,1130 @@
+/**
+ * THE conformance table: HTTP cases that every adapter must answer identically.
+ *
+ * Pure data plus token recipes (functions of the fixture that mint the token). No framework code
+ * and no `node:` imports, so the table can run unchanged on Bun, Deno or workerd drivers.
+ * A new behaviour is a new row.
+ *
+ * Requests: `path` and header values may contain `{name}` placeholders, replaced by the case's
+ * token `name` (minted once per test run). Header lines are sent exactly as listed, in order, each
+ * on its own line (two `Authorization` lines really are two lines on the wire).
+ */
+import type { TestIssuer } from '@tokenward/testing';
+import type { HandlerCall, Method } from './routes.js';
+
+/** The API's resource indicator (the `aud` of its tokens). */
+export const AUDIENCE = 'https://api.reports.test';
+
+/** The default subject of minted tokens. */
+const USER = 'user-123';
+
+/** The issuers a token recipe can use. */
+export interface Fixture {
+  /** The issuer the API trusts (discovery and JWKS on 127.0.0.1; tokens for {@link AUDIENCE}). */
+  readonly trusted: TestIssuer;
+  /** A live issuer the API does not trust; it must never be contacted. */
+  readonly stranger: TestIssuer;
+  /** Trusted only by the `/faulty` configuration; its JWKS answers 500. */
+  readonly faulty: TestIssuer;
+}
+
+/** Names of the fixture's issuers. */
+export type IssuerName = keyof Fixture;
+
+/** Mints (or forges) the token of a case. */
+export type TokenRecipe = (fx: Fixture) => string | Promise<string>;
+
+/** One raw header line: name and value, sent as is. */
+export type HeaderLine = readonly [name: string, value: string];
+
+/** The request of a case. */
+export interface CaseRequest {
+  readonly method: Method;
+  /** Path and query, with `{name}` token placeholders. */
+  readonly path: string;
+  /** Header lines in order (duplicates allowed), with `{name}` token placeholders. */
+  readonly headers: readonly HeaderLine[];
+  /** Request body (with `{name}` token placeholders); needs a content-type line. */
+  readonly body?: string;
+}
+
+/** What the handler saw on success (the route is the case's `route`). */
+export type Identity = Omit<HandlerCall, 'route'>;
+
+/** The expected answer. */
+export interface Expected {
+  readonly status: number;
+  /** Exact `WWW-Authenticate` value, or `null` when the header must be absent. */
+  readonly wwwAuthenticate: string | null;
+  /** `error` of the JSON body (refusals only). */
+  readonly error?: string;
+  /** `error_description` of the JSON body (refusals only). */
+  readonly description?: string;
+  /** Whether the route handler ran. Always false on a refusal. */
+  readonly handlerRan: boolean;
+  /** The identity the handler saw (2xx only). */
+  readonly saw?: Identity;
+  /** A `Retry-After` of whole seconds (>= 1) is required (503). */
+  readonly retryAfter?: boolean;
+  /** Issuers whose servers must receive no request while the case runs (no fetch, no SSRF). */
+  readonly untouched?: readonly IssuerName[];
+  /** Response headers that must not exist (header injection). */
+  readonly absentHeaders?: readonly string[];
+}
+
+/** One row of the table. */
+export interface ConformanceCase {
+  /** Unique; also the test name. */
+  readonly name: string;
+  /** The route pattern hit, with its mount prefix (as in `HandlerCall.route`). */
+  readonly route: string;
+  /** Tokens used by the request's placeholders. */
+  readonly tokens?: Readonly<Record<string, TokenRecipe>>;
+  readonly request: CaseRequest;
+  readonly expect: Expected;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token recipes
+// ---------------------------------------------------------------------------------------------
+
+/** A token from the trusted issuer; `claims` override the defaults (`sub` user-123, no scope). */
+function mint(
+  claims: Record<string, unknown> = {},
+  options?: { header?: Record<string, unknown> },
+): TokenRecipe {
+  return (fx) => fx.trusted.mintToken(claims, options);
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function base64url(text: string): string {
+  let binary = '';
+  for (const byte of encoder.encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64url(segment: string): string {
+  const binary = atob(segment.replace(/-/g, '+').replace(/_/g, '/'));
+  return decoder.decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+}
+
+/** Claims that would be valid for the trusted issuer right now. */
+function validClaims(fx: Fixture): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  return { iss: fx.trusted.issuer, aud: AUDIENCE, sub: USER, iat: now, exp: now + 300 };
+}
+
+/** A compact token with this protected header and a meaningless (well-formed) signature. */
+function forge(header: Record<string, unknown>, signature = 'c2lnbmF0dXJl'): TokenRecipe {
+  return (fx) =>
+    `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(validClaims(fx)))}.${signature}`;
+}
+
+/** A valid token transformed as a string. */
+function altered(transform: (token: string) => string, base: TokenRecipe = mint()): TokenRecipe {
+  return async (fx) => transform(await base(fx));
+}
+
+const user = mint();
+const reader = mint({ scope: 'read:report' });
+const orgReader = mint({ organization_id: 'org-1', scope: 'read:report' });
+const orgTokenReader = mint({
+  aud: 'urn:logto:organization:org-1',
+  scope: 'read:report',
+});
+
+// ---------------------------------------------------------------------------------------------
+// Requests and expectations
+// ---------------------------------------------------------------------------------------------
+
+function get(path: string, ...headers: HeaderLine[]): CaseRequest {
+  return { method: 'GET', path, headers };
+}
+
+/** `Authorization: <value>` */
+function authorization(value: string): HeaderLine {
+  return ['Authorization', value];
+}
+
+/** `Authorization: Bearer {token}` */
+const bearer = authorization('Bearer {token}');
+
+function refusal(
+  status: number,
+  error: string,
+  description: string,
+  wwwAuthenticate: string | null,
+  extra: Partial<Expected> = {},
+): Expected {
+  return { status, wwwAuthenticate, error, description, handlerRan: false, ...extra };
+}
+
+function challenge(error: string, description: string, scope?: string): string {
+  const base = `Bearer error="${error}", error_description="${description}"`;
+  return scope === undefined ? base : `${base}, scope="${scope}"`;
+}
+
+/** 401, bare `Bearer` challenge: no credentials. */
+function noCredentials(description = 'A bearer token is required'): Expected {
+  return refusal(401, 'unauthorized', description, 'Bearer');
+}
+
+/** 400 `invalid_request`. */
+function badRequest(description: string): Expected {
+  return refusal(400, 'invalid_request', description, challenge('invalid_request', description));
+}
+
+/** 401 `invalid_token`. */
+function invalidToken(description: string, extra?: Partial<Expected>): Expected {
+  return refusal(401, 'invalid_token', description, challenge('invalid_token', description), extra);
+}
+
+/** 403 `insufficient_scope`, with the `scope` attribute when given. */
+function forbidden(description: string, scope?: string): Expected {
+  return refusal(
+    403,
+    'insufficient_scope',
+    description,
+    challenge('insufficient_scope', description, scope),
+  );
+}
+
+/** 503, no challenge, `Retry-After`. */
+const unavailable: Expected = refusal(
+  503,
+  'temporarily_unavailable',
+  'The token signing keys are unavailable',
+  null,
+  { retryAfter: true },
+);
+
+/** 200, the handler ran and saw this identity. */
+function allowed(saw: Partial<Identity> = {}): Expected {
+  return {
+    status: 200,
+    wwwAuthenticate: null,
+    handlerRan: true,
+    saw: { authenticated: true, subject: USER, organizationId: null, ...saw },
+  };
+}
+
+const anonymous: Partial<Identity> = { authenticated: false, subject: null };
+
+const MALFORMED_HEADER = 'The Authorization header is malformed';
+const MALFORMED_TOKEN = 'The token is malformed';
+const ENCRYPTED = 'Encrypted tokens are not accepted';
+const UNSIGNED = 'Unsigned tokens are not accepted';
+const UNTRUSTED_ISSUER = 'The token issuer is not trusted';
+const NO_KEY = 'No known key matches the token';
+const BAD_SIGNATURE = 'The token signature is invalid';
+const NOT_FOR_US = 'The token is not meant for this API';
+const LACKS_SCOPE = 'The token lacks a required scope';
+const LACKS_ROLE = 'The token lacks a required role';
+const ORG_REQUIRED = 'A token bound to an organization is required';
+const OTHER_ORG = 'The token is bound to another organization';
+const NO_ALTERNATIVE = 'None of the alternatives is satisfied';
+const TWO_HEADERS = 'More than one Authorization header was sent';
+const SENT_TWICE = 'The token was sent in more than one way';
+
+// ---------------------------------------------------------------------------------------------
+// The table
+// ---------------------------------------------------------------------------------------------
+
+export const cases: readonly ConformanceCase[] = [
+  // --- 1. Transport and header parsing -------------------------------------------------------
+  {
+    name: 'no Authorization header',
+    route: '/auth',
+    request: get('/auth'),
+    expect: noCredentials(),
+  },
+  {
+    name: 'empty Authorization header',
+    route: '/auth',
+    request: get('/auth', authorization('')),
+    expect: noCredentials(),
+  },
+  {
+    name: 'Basic scheme',
+    route: '/auth',
+    request: get('/auth', authorization('Basic dXNlcjpwYXNz')),
+    expect: noCredentials(),
+  },
+  {
+    name: 'Token scheme',
+    route: '/auth',
+    request: get('/auth', authorization('Token abc123')),
+    expect: noCredentials(),
+  },
+  {
+    name: 'DPoP scheme with a valid token (DPoP not enabled)',
+    route: '/auth',
+    tokens: { token: user },
+    request: get('/auth', authorization('DPoP {token}')),
+    expect: noCredentials(),
+  },
+  {
+    name: 'lowercase bearer scheme',
+    route: '/auth',
+    tokens: { token: user },
+    request: get('/auth', authorization('bearer {token}')),
+    expect: allowed(),
+  },
+  {
+    name: 'uppercase BEARER scheme',
+    route: '/auth',
+    tokens: { token: user },
+    request: get('/auth', authorization('BEARER {token}')),
+    expect: allowed(),
+  },
+  {
+    name: 'Bearer without a token',
+    route: '/auth',
+    request: get('/auth', authorization('Bearer')),
+    expect: badRequest(MALFORMED_HEADER),
+  },
+  {
+    name: 'Bearer and a space, empty token',
+    route: '/auth',
+    request: get('/auth', authorization('Bearer ')),
+    expect: badRequest(MALFORMED_HEADER),
+  },
+  {
+    name: 'tab instead of space after Bearer',
+    route: '/auth',
+    tokens: { token: user },
+    request: get('/auth', authorization('Bearer\t{token}')),
+    expect: badRequest(MALFORMED_HEADER),
+  },
+  {
+    name: 'two spaces after Bearer',
+    route: '/auth',
+    tokens: { token: user },
+    request: get('/auth', authorization('Bearer  {token}')),
+    expect: badRequest(MALFORMED_HEADER),
+  },
+  {
+    name: 'space inside the token',
+    route: '/auth',
+    request: get('/auth', authorization('Bearer abc def')),
+    expect: badRequest(MALFORMED_HEADER),
+  },
+  {
+    name: 'non-ASCII (Latin-1) character in the token',
+    route: '/auth',
+    request: get('/auth', authorization('Bearer abc\u00e9def')),
+    expect: badRequest(MALFORMED_HEADER),
+  },
+  {
+    name: 'Digest scheme with comma-separated parameters',
+    route: '/auth',
+    request: get('/auth', authorization('Digest username="a", realm="b", nonce="c"')),
+    expect: noCredentials(),
+  },
+  {
+    // Indistinguishable from what Fetch `Headers` make of two lines, so answered the same.
+    name: 'two Bearer credentials comma-joined in one header',
+    route: '/auth',
+    tokens: { token: user },
+    request: get('/auth', authorization('Bearer {token}, Bearer {token}')),
+    expect: badRequest(TWO_HEADERS),
+  },
+  {
+    name: 'two Authorization headers (Bearer, Bearer)',
+    route: '/auth',
+    tokens: { token: user },
+    request: get('/auth', bearer, bearer),
+    expect: badRequest(TWO_HEADERS),
+  },
+  {
+    name: 'two Authorization headers (Basic, Bearer)',
+    route: '/auth',
+    tokens: { token: user },
+    request: get('/auth', authorization('Basic dXNlcjpwYXNz'), bearer),
+    expect: badRequest(TWO_HEADERS),
+  },
+  {
+    name: 'two Authorization headers (Bearer, Basic)',
+    route: '/auth',
+    tokens: { token: user },
+    request: get('/auth', bearer, authorization('Basic dXNlcjpwYXNz')),
+    expect: badRequest(TWO_HEADERS),
+  },
+  {
+    name: 'two Authorization headers (Bearer, empty)',
+    route: '/auth',
+    tokens: { token: user },
+    request: get('/auth', bearer, authorization('')),
+    expect: badRequest(TWO_HEADERS),
+  },
+  {
+    name: 'two Authorization headers (empty, Bearer)',
+    route: '/auth',
+    tokens: { token: user },
+    request: get('/auth', authorization(''), bearer),
+    expect: badRequest(TWO_HEADERS),
+  },
+  {
+    name: 'two Authorization headers (Basic, Basic)',
+    route: '/auth',
+    request: get('/auth', authorization('Basic dXNlcjpwYXNz'), authorization('Basic b3RoZXI6eA==')),
+    expect: noCredentials(),
+  },
+
+  // --- 1b. Query and body tokens ---------------------------------------------------------------
+  {
+    name: 'query token ignored when query tokens are off',
+    route: '/auth',
+    tokens: { token: user },
+    request: get('/auth?access_token={token}'),
+    expect: noCredentials(),
+  },
+  {
+    name: 'header token used, query access_token ignored when query tokens are off',
+    route: '/auth',
+    tokens: { token: user },
+    request: get('/auth?access_token=not-a-token!', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'form-body token ignored when body tokens are off',
+    route: '/auth',
+    tokens: { token: user },
+    request: {
+      method: 'POST',
+      path: '/auth',
+      headers: [['Content-Type', 'application/x-www-form-urlencoded']],
+      body: 'access_token={token}',
+    },
+    expect: noCredentials(),
+  },
+  {
+    name: 'POST with a header token and a JSON body',
+    route: '/auth',
+    tokens: { token: user },
+    request: {
+      method: 'POST',
+      path: '/auth',
+      headers: [bearer, ['Content-Type', 'application/json']],
+      body: '{"report":"q3"}',
+    },
+    expect: allowed(),
+  },
+  {
+    name: 'query token accepted when query tokens are on',
+    route: '/query/auth',
+    tokens: { token: user },
+    request: get('/query/auth?access_token={token}'),
+    expect: allowed(),
+  },
+  {
+    name: 'token in header and query (query tokens on)',
+    route: '/query/auth',
+    tokens: { token: user },
+    request: get('/query/auth?access_token={token}', bearer),
+    expect: badRequest(SENT_TWICE),
+  },
+  {
+    name: 'two access_token query parameters (query tokens on)',
+    route: '/query/auth',
+    tokens: { token: user },
+    request: get('/query/auth?access_token={token}&access_token={token}'),
+    expect: badRequest(SENT_TWICE),
+  },
+  {
+    name: 'malformed access_token query parameter (query tokens on)',
+    route: '/query/auth',
+    request: get('/query/auth?access_token=abc%20def'),
+    expect: badRequest('The access_token is malformed'),
+  },
+
+  // --- 1c. Tokens outside the compact JWS grammar ---------------------------------------------
+  {
+    name: 'garbage token',
+    route: '/auth',
+    request: get('/auth', authorization('Bearer garbage')),
+    expect: invalidToken(MALFORMED_TOKEN),
+  },
+  {
+    name: 'two-segment token',
+    route: '/auth',
+    tokens: { token: altered((t) => t.split('.').slice(0, 2).join('.')) },
+    request: get('/auth', bearer),
+    expect: invalidToken(MALFORMED_TOKEN),
+  },
+  {
+    name: 'four-segment token',
+    route: '/auth',
+    tokens: { token: altered((t) => `${t}.c2ln`) },
+    request: get('/auth', bearer),
+    expect: invalidToken(MALFORMED_TOKEN),
+  },
+  {
+    name: 'five-segment (JWE-shaped) token',
+    route: '/auth',
+    tokens: { token: altered((t) => `${t}.c2ln.c2ln`) },
+    request: get('/auth', bearer),
+    expect: invalidToken(ENCRYPTED),
+  },
+  {
+    name: 'valid token with base64 padding appended',
+    route: '/auth',
+    tokens: { token: altered((t) => `${t}==`) },
+    request: get('/auth', bearer),
+    expect: invalidToken(MALFORMED_TOKEN),
+  },
+  {
+    name: 'standard base64 alphabet (+ and /) in segments',
+    route: '/auth',
+    request: get('/auth', authorization('Bearer eyJ+bGc.eyJ/c3M.c2ln')),
+    expect: invalidToken(MALFORMED_TOKEN),
+  },
+  {
+    name: 'header segment is not JSON',
+    route: '/auth',
+    tokens: {
+      token: (fx) => `${base64url('not json')}.${base64url(JSON.stringify(validClaims(fx)))}.c2ln`,
+    },
+    request: get('/auth', bearer),
+    expect: invalidToken(MALFORMED_TOKEN),
+  },
+  {
+    name: 'token longer than 8192 characters',
+    route: '/auth',
+    tokens: { token: mint({ pad: 'x'.repeat(6500) }) },
+    request: get('/auth', bearer),
+    expect: invalidToken('The token is too large'),
+  },
+
+  // --- 2. JOSE header attacks -----------------------------------------------------------------
+  {
+    name: 'alg none',
+    route: '/auth',
+    tokens: { token: (fx) => fx.trusted.tokens.algNone() },
+    request: get('/auth', bearer),
+    expect: invalidToken(UNSIGNED),
+  },
+  {
+    name: 'alg nOnE with a signature',
+    route: '/auth',
+    tokens: { token: forge({ alg: 'nOnE', typ: 'at+jwt' }) },
+    request: get('/auth', bearer),
+    expect: invalidToken(UNSIGNED),
+  },
+  {
+    name: 'RS256 header with an empty signature',
+    route: '/auth',
+    tokens: { token: forge({ alg: 'RS256', typ: 'at+jwt' }, '') },
+    request: get('/auth', bearer),
+    expect: invalidToken(UNSIGNED),
+  },
+  {
+    name: 'alg missing',
+    route: '/auth',
+    tokens: { token: forge({ typ: 'at+jwt' }) },
+    request: get('/auth', bearer),
+    expect: invalidToken(MALFORMED_TOKEN),
+  },
+  {
+    name: 'HS256 signed with the issuer public key',
+    route: '/auth',
+    tokens: { token: (fx) => fx.trusted.tokens.hs256WithPublicKey() },
+    request: get('/auth', bearer),
+    expect: invalidToken('The token algorithm is not allowed'),
+  },
+  {
+    name: 'crit header',
+    route: '/auth',
+    tokens: { token: forge({ alg: 'RS256', typ: 'at+jwt', crit: ['exp'], exp: 1 }) },
+    request: get('/auth', bearer),
+    expect: invalidToken('The token uses unsupported JWS extensions'),
+  },
+  {
+    name: 'b64 false header',
+    route: '/auth',
+    tokens: { token: forge({ alg: 'RS256', typ: 'at+jwt', b64: false }) },
+    request: get('/auth', bearer),
+    expect: invalidToken('The token uses unsupported JWS extensions'),
+  },
+  {
+    name: 'enc header in a three-segment token',
+    route: '/auth',
+    tokens: { token: forge({ alg: 'RS256', enc: 'A256GCM' }) },
+    request: get('/auth', bearer),
+    expect: invalidToken(ENCRYPTED),
+  },
+  {
+    name: 'kid that is not a string',
+    route: '/auth',
+    tokens: { token: forge({ alg: 'RS256', typ: 'at+jwt', kid: 123 }) },
+    request: get('/auth', bearer),
+    expect: invalidToken(MALFORMED_TOKEN),
+  },
+  {
+    name: 'kid with CR/LF and quotes',
+    route: '/auth',
+    tokens: { token: mint({}, { header: { kid: 'k1"\r\nX-Injected: yes\r\n\r\n"' } }) },
+    request: get('/auth', bearer),
+    expect: invalidToken(NO_KEY, { absentHeaders: ['x-injected'] }),
+  },
+  {
+    name: 'embedded jwk and jku/x5u pointing at a live key server',
+    route: '/auth',
+    tokens: {
+      token: (fx) =>
+        fx.stranger.mintToken(
+          { iss: fx.trusted.issuer, aud: AUDIENCE },
+          {
+            header: {
+              jku: fx.stranger.jwksUri,
+              x5u: fx.stranger.jwksUri,
+              jwk: fx.stranger.currentKey.publicJwk,
+            },
+          },
+        ),
+    },
+    request: get('/auth', bearer),
+    expect: invalidToken(NO_KEY, { untouched: ['stranger'] }),
+  },
+  {
+    name: 'signed by an unpublished key with the current kid',
+    route: '/auth',
+    tokens: { token: (fx) => fx.trusted.tokens.foreignKey() },
+    request: get('/auth', bearer),
+    expect: invalidToken(BAD_SIGNATURE),
+  },
+  {
+    name: 'payload modified (scope added), old signature kept',
+    route: '/scope',
+    tokens: {
+      token: altered((t) => {
+        const [header, payload, signature] = t.split('.') as [string, string, string];
+        const claims = JSON.parse(fromBase64url(payload)) as Record<string, unknown>;
+        const tampered = base64url(JSON.stringify({ ...claims, scope: 'read:report' }));
+        return `${header}.${tampered}.${signature}`;
+      }),
+    },
+    request: get('/scope', bearer),
+    expect: invalidToken(BAD_SIGNATURE),
+  },
+  {
+    name: 'typ dpop+jwt',
+    route: '/auth',
+    tokens: { token: mint({}, { header: { typ: 'dpop+jwt' } }) },
+    request: get('/auth', bearer),
+    expect: invalidToken('The token is not an access token (typ)'),
+  },
+  {
+    name: 'ID token presented as an access token',
+    route: '/auth',
+    tokens: { token: (fx) => fx.trusted.tokens.idToken() },
+    request: get('/auth', bearer),
+    expect: invalidToken('An ID token is not an access token'),
+  },
+  {
+    name: 'access token with typ JWT',
+    route: '/auth',
+    tokens: { token: mint({}, { header: { typ: 'JWT' } }) },
+    request: get('/auth', bearer),
+    expect: allowed(),
+  },
+
+  // --- 4. Claims ------------------------------------------------------------------------------
+  {
+    name: 'valid token',
+    route: '/auth',
+    tokens: { token: user },
+    request: get('/auth', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'expired',
+    route: '/auth',
+    tokens: { token: (fx) => fx.trusted.tokens.expired() },
+    request: get('/auth', bearer),
+    expect: invalidToken('The token has expired'),
+  },
+  {
+    name: 'nbf in the future',
+    route: '/auth',
+    tokens: { token: (fx) => fx.trusted.tokens.notYetValid() },
+    request: get('/auth', bearer),
+    expect: invalidToken('The token is not valid yet'),
+  },
+  {
+    name: 'iat in the future',
+    route: '/auth',
+    tokens: { token: mint({ iat: Math.floor(Date.now() / 1000) + 3600 }) },
+    request: get('/auth', bearer),
+    expect: invalidToken('The token is issued in the future'),
+  },
+  {
+    name: 'no exp',
+    route: '/auth',
+    tokens: { token: (fx) => fx.trusted.tokens.missingExp() },
+    request: get('/auth', bearer),
+    expect: invalidToken('The token has no expiry'),
+  },
+  {
+    name: 'wrong issuer signed with the right key',
+    route: '/auth',
+    tokens: { token: (fx) => fx.trusted.tokens.wrongIssuer() },
+    request: get('/auth', bearer),
+    expect: invalidToken(UNTRUSTED_ISSUER, { untouched: ['trusted'] }),
+  },
+  {
+    name: 'issuer with a trailing slash',
+    route: '/auth',
+    tokens: { token: (fx) => fx.trusted.mintToken({ iss: `${fx.trusted.issuer}/` }) },
+    request: get('/auth', bearer),
+    expect: invalidToken(UNTRUSTED_ISSUER, { untouched: ['trusted'] }),
+  },
+  {
+    name: 'unknown issuer (a live issuer the API does not trust)',
+    route: '/auth',
+    tokens: { token: (fx) => fx.stranger.mintToken({ aud: AUDIENCE }) },
+    request: get('/auth', bearer),
+    expect: invalidToken(UNTRUSTED_ISSUER, { untouched: ['trusted', 'stranger'] }),
+  },
+  {
+    name: 'no iss',
+    route: '/auth',
+    tokens: { token: mint({ iss: undefined }) },
+    request: get('/auth', bearer),
+    expect: invalidToken('The token has no issuer'),
+  },
+  {
+    name: 'wrong audience',
+    route: '/auth',
+    tokens: { token: (fx) => fx.trusted.tokens.wrongAudience() },
+    request: get('/auth', bearer),
+    expect: invalidToken(NOT_FOR_US),
+  },
+  {
+    name: 'audience near miss (trailing slash)',
+    route: '/auth',
+    tokens: { token: mint({ aud: `${AUDIENCE}/` }) },
+    request: get('/auth', bearer),
+    expect: invalidToken(NOT_FOR_US),
+  },
+  {
+    name: 'no aud',
+    route: '/auth',
+    tokens: { token: mint({ aud: undefined }) },
+    request: get('/auth', bearer),
+    expect: invalidToken('The token has no audience'),
+  },
+  {
+    name: 'audience list containing ours',
+    route: '/auth',
+    tokens: { token: mint({ aud: ['https://other-api.example.test', AUDIENCE] }) },
+    request: get('/auth', bearer),
+    expect: allowed(),
+  },
+
+  // --- 5. Scopes and roles --------------------------------------------------------------------
+  {
+    name: 'scope present',
+    route: '/scope',
+    tokens: { token: reader },
+    request: get('/scope', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'scope from a permissions array',
+    route: '/scope',
+    tokens: { token: mint({ permissions: ['read:report'] }) },
+    request: get('/scope', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'missing scope',
+    route: '/scope',
+    tokens: { token: user },
+    request: get('/scope', bearer),
+    expect: forbidden(LACKS_SCOPE, 'read:report'),
+  },
+  {
+    name: 'scope that is a prefix of the required one (read)',
+    route: '/scope',
+    tokens: { token: mint({ scope: 'read' }) },
+    request: get('/scope', bearer),
+    expect: forbidden(LACKS_SCOPE, 'read:report'),
+  },
+  {
+    name: 'scope that extends the required one (read:reports)',
+    route: '/scope',
+    tokens: { token: mint({ scope: 'read:reports' }) },
+    request: get('/scope', bearer),
+    expect: forbidden(LACKS_SCOPE, 'read:report'),
+  },
+  {
+    name: 'scope in another case (Read:Report)',
+    route: '/scope',
+    tokens: { token: mint({ scope: 'Read:Report' }) },
+    request: get('/scope', bearer),
+    expect: forbidden(LACKS_SCOPE, 'read:report'),
+  },
+  {
+    name: 'scopes delimited by a comma',
+    route: '/scope',
+    tokens: { token: mint({ scope: 'read:report,write:report' }) },
+    request: get('/scope', bearer),
+    expect: forbidden(LACKS_SCOPE, 'read:report'),
+  },
+  {
+    name: 'scope granted only in the query string',
+    route: '/scope',
+    tokens: { token: user },
+    request: get('/scope?scope=read:report', bearer),
+    expect: forbidden(LACKS_SCOPE, 'read:report'),
+  },
+  {
+    name: 'all required scopes present',
+    route: '/scopes',
+    tokens: { token: mint({ scope: 'write:report read:report' }) },
+    request: get('/scopes', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'one of two required scopes missing',
+    route: '/scopes',
+    tokens: { token: reader },
+    request: get('/scopes', bearer),
+    expect: forbidden(LACKS_SCOPE, 'write:report'),
+  },
+  {
+    name: 'any-of scopes, first present',
+    route: '/any-scope',
+    tokens: { token: reader },
+    request: get('/any-scope', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'any-of scopes, second present',
+    route: '/any-scope',
+    tokens: { token: mint({ scope: 'admin:all' }) },
+    request: get('/any-scope', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'any-of scopes, none present',
+    route: '/any-scope',
+    tokens: { token: mint({ scope: 'write:report' }) },
+    request: get('/any-scope', bearer),
+    expect: forbidden(LACKS_SCOPE, 'read:report admin:all'),
+  },
+  {
+    name: 'role present',
+    route: '/role',
+    tokens: { token: mint({ roles: ['admin'] }) },
+    request: get('/role', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'role absent',
+    route: '/role',
+    tokens: { token: mint({ roles: ['editor'] }) },
+    request: get('/role', bearer),
+    expect: forbidden(LACKS_ROLE),
+  },
+  {
+    name: 'role name only as a scope',
+    route: '/role',
+    tokens: { token: mint({ scope: 'admin' }) },
+    request: get('/role', bearer),
+    expect: forbidden(LACKS_ROLE),
+  },
+
+  // --- 5b. Organizations ----------------------------------------------------------------------
+  {
+    name: 'organization-bound token for the requested organization',
+    route: '/orgs/:orgId/reports',
+    tokens: { token: orgReader },
+    request: get('/orgs/org-1/reports', bearer),
+    expect: allowed({ organizationId: 'org-1' }),
+  },
+  {
+    name: 'organization token (aud urn:logto:organization) for the requested organization',
+    route: '/orgs/:orgId/reports',
+    tokens: { token: orgTokenReader },
+    request: get('/orgs/org-1/reports', bearer),
+    expect: allowed({ organizationId: 'org-1' }),
+  },
+  {
+    name: 'organization-bound token for another organization',
+    route: '/orgs/:orgId/reports',
+    tokens: { token: mint({ organization_id: 'org-2', scope: 'read:report' }) },
+    request: get('/orgs/org-1/reports', bearer),
+    expect: forbidden(OTHER_ORG),
+  },
+  {
+    name: 'organization token for another organization',
+    route: '/orgs/:orgId/reports',
+    tokens: { token: mint({ aud: 'urn:logto:organization:org-2', scope: 'read:report' }) },
+    request: get('/orgs/org-1/reports', bearer),
+    expect: forbidden(OTHER_ORG),
+  },
+  {
+    name: 'global token on an organization route',
+    route: '/orgs/:orgId/reports',
+    tokens: { token: reader },
+    request: get('/orgs/org-1/reports', bearer),
+    expect: forbidden(ORG_REQUIRED),
+  },
+  {
+    name: 'organization-bound token without the organization scope',
+    route: '/orgs/:orgId/reports',
+    tokens: { token: mint({ organization_id: 'org-1' }) },
+    request: get('/orgs/org-1/reports', bearer),
+    expect: forbidden('The token lacks a required organization scope', 'read:report'),
+  },
+  {
+    name: 'organization id percent-encoded once in the path',
+    route: '/orgs/:orgId/reports',
+    tokens: { token: orgReader },
+    request: get('/orgs/org%2D1/reports', bearer),
+    expect: allowed({ organizationId: 'org-1' }),
+  },
+  {
+    name: 'organization id percent-encoded twice in the path (no double decoding)',
+    route: '/orgs/:orgId/reports',
+    tokens: { token: mint({ organization_id: 'org-A', scope: 'read:report' }) },
+    request: get('/orgs/org-%2541/reports', bearer),
+    expect: forbidden(OTHER_ORG),
+  },
+  {
+    name: 'organization id with a NUL byte in the path',
+    route: '/orgs/:orgId/reports',
+    tokens: { token: orgReader },
+    request: get('/orgs/org-1%00/reports', bearer),
+    expect: forbidden(OTHER_ORG),
+  },
+  {
+    name: 'organization named only in the query string',
+    route: '/orgs/:orgId/reports',
+    tokens: { token: orgReader },
+    request: get('/orgs/org-2/reports?orgId=org-1', bearer),
+    expect: forbidden(OTHER_ORG),
+  },
+  {
+    name: 'organization claim that is not a string',
+    route: '/orgs/:orgId/reports',
+    tokens: { token: mint({ organization_id: 1, scope: 'read:report' }) },
+    request: get('/orgs/1/reports', bearer),
+    expect: invalidToken('The organization claim must be a string'),
+  },
+  {
+    name: 'organization-bound token with the scope on a global-scope route',
+    route: '/scope',
+    tokens: { token: orgReader },
+    request: get('/scope', bearer),
+    expect: forbidden('An organization token does not grant API-wide permissions', 'read:report'),
+  },
+  {
+    name: 'organization token with the scope on a global-scope route',
+    route: '/scope',
+    tokens: { token: orgTokenReader },
+    request: get('/scope', bearer),
+    expect: forbidden('An organization token does not grant API-wide permissions', 'read:report'),
+  },
+  {
+    name: 'organization-bound token on any-of global scopes',
+    route: '/any-scope',
+    tokens: { token: orgReader },
+    request: get('/any-scope', bearer),
+    expect: forbidden(LACKS_SCOPE, 'read:report admin:all'),
+  },
+  {
+    name: 'global token with the permission on an organization-scope route',
+    route: '/org-scope',
+    tokens: { token: mint({ scope: 'invite:member' }) },
+    request: get('/org-scope', bearer),
+    expect: forbidden(ORG_REQUIRED, 'invite:member'),
+  },
+  {
+    name: 'organization-bound token with the organization scope',
+    route: '/org-scope',
+    tokens: { token: mint({ organization_id: 'org-7', scope: 'invite:member' }) },
+    request: get('/org-scope', bearer),
+    expect: allowed({ organizationId: 'org-7' }),
+  },
+
+  // --- 5c. Claims, policies, combinators ------------------------------------------------------
+  {
+    name: 'claim matches',
+    route: '/claim',
+    tokens: { token: mint({ tier: 'pro' }) },
+    request: get('/claim', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'claim has another value',
+    route: '/claim',
+    tokens: { token: mint({ tier: 'free' }) },
+    request: get('/claim', bearer),
+    expect: forbidden('A required claim does not match'),
+  },
+  {
+    name: 'claim absent',
+    route: '/claim',
+    tokens: { token: user },
+    request: get('/claim', bearer),
+    expect: forbidden('A required claim does not match'),
+  },
+  {
+    name: 'claim of another type (array)',
+    route: '/claim',
+    tokens: { token: mint({ tier: ['pro'] }) },
+    request: get('/claim', bearer),
+    expect: forbidden('A required claim does not match'),
+  },
+  {
+    name: 'custom policy allows',
+    route: '/policy',
+    tokens: { token: user },
+    request: get('/policy', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'custom policy denies',
+    route: '/policy',
+    tokens: { token: mint({ sub: 'user-999' }) },
+    request: get('/policy', bearer),
+    expect: forbidden('The request is not allowed'),
+  },
+  {
+    name: 'composite: first alternative (admin:all)',
+    route: '/composite',
+    tokens: { token: mint({ scope: 'admin:all' }) },
+    request: get('/composite', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'composite: second alternative (editor role and read:report)',
+    route: '/composite',
+    tokens: { token: mint({ roles: ['editor'], scope: 'read:report' }) },
+    request: get('/composite', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'composite: editor role without read:report',
+    route: '/composite',
+    tokens: { token: mint({ roles: ['editor'] }) },
+    request: get('/composite', bearer),
+    expect: forbidden(NO_ALTERNATIVE, 'admin:all read:report'),
+  },
+  {
+    name: 'composite: nothing',
+    route: '/composite',
+    tokens: { token: reader },
+    request: get('/composite', bearer),
+    expect: forbidden(NO_ALTERNATIVE, 'admin:all'),
+  },
+
+  // --- Optional authentication, missing requireAuth, unguarded routes --------------------------
+  {
+    name: 'optional auth without a token',
+    route: '/optional',
+    request: get('/optional'),
+    expect: allowed(anonymous),
+  },
+  {
+    name: 'optional auth with another scheme (Basic)',
+    route: '/optional',
+    request: get('/optional', authorization('Basic dXNlcjpwYXNz')),
+    expect: allowed(anonymous),
+  },
+  {
+    name: 'optional auth with a valid token',
+    route: '/optional',
+    tokens: { token: user },
+    request: get('/optional', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'optional auth with an expired token',
+    route: '/optional',
+    tokens: { token: (fx) => fx.trusted.tokens.expired() },
+    request: get('/optional', bearer),
+    expect: invalidToken('The token has expired'),
+  },
+  {
+    name: 'optional auth with a malformed header',
+    route: '/optional',
+    tokens: { token: user },
+    request: get('/optional', authorization('Bearer\t{token}')),
+    expect: badRequest(MALFORMED_HEADER),
+  },
+  {
+    name: 'authorization guard without requireAuth, no token',
+    route: '/no-auth',
+    request: get('/no-auth'),
+    expect: noCredentials('Authentication is required'),
+  },
+  {
+    name: 'authorization guard without requireAuth, valid token with the scope',
+    route: '/no-auth',
+    tokens: { token: reader },
+    request: get('/no-auth', bearer),
+    expect: noCredentials('Authentication is required'),
+  },
+  {
+    name: 'unguarded route with a valid token attaches no identity',
+    route: '/public',
+    tokens: { token: reader },
+    request: get('/public', bearer),
+    expect: allowed(anonymous),
+  },
+
+  // --- 6. Key server faults -------------------------------------------------------------------
+  {
+    name: 'key server unreachable (closed port)',
+    route: '/down/auth',
+    tokens: { token: user },
+    request: get('/down/auth', bearer),
+    expect: unavailable,
+  },
+  {
+    name: 'key server unreachable, scope route',
+    route: '/down/scope',
+    tokens: { token: reader },
+    request: get('/down/scope', bearer),
+    expect: unavailable,
+  },
+  {
+    name: 'key server unreachable, no token',
+    route: '/down/auth',
+    request: get('/down/auth'),
+    expect: noCredentials(),
+  },
+  {
+    name: 'key server unreachable, token of an untrusted issuer',
+    route: '/down/auth',
+    tokens: { token: (fx) => fx.stranger.mintToken({ aud: AUDIENCE }) },
+    request: get('/down/auth', bearer),
+    expect: invalidToken(UNTRUSTED_ISSUER, { untouched: ['stranger'] }),
+  },
+  {
+    name: 'key server unreachable, malformed token',
+    route: '/down/auth',
+    request: get('/down/auth', authorization('Bearer garbage')),
+    expect: invalidToken(MALFORMED_TOKEN),
+  },
+  {
+    name: 'key server answers 500',
+    route: '/faulty/auth',
+    tokens: { token: (fx) => fx.faulty.mintToken() },
+    request: get('/faulty/auth', bearer),
+    expect: unavailable,
+  },
+  {
+    name: 'key server answers 500, expired token',
+    route: '/faulty/auth',
+    tokens: { token: (fx) => fx.faulty.tokens.expired() },
+    request: get('/faulty/auth', bearer),
+    expect: unavailable,
+  },
+];

@@ -1,0 +1,331 @@
+/**
+ * The route spec every conformance app mounts, and the contract an app factory implements.
+ *
+ * Framework-free and runtime-agnostic (no `node:` imports): an app factory for another framework
+ * or runtime (NestJS on Express/Fastify, Hono on Bun/Deno/workerd) imports this file, turns each
+ * {@link MountSpec} into one tokenward configuration of its adapter and each {@link RouteSpec}
+ * into a route guarded with that adapter's own guards (see {@link guardsFor}), and answers with
+ * {@link handlerCall} from the route handler.
+ */
+import {
+  type AuthContext,
+  allOf,
+  anyOf,
+  type ClaimMatcher,
+  type PolicyFunction,
+  type Requirement,
+  roles,
+  scopes,
+  type TokenwardOptions,
+} from '@tokenward/core';
+
+// ---------------------------------------------------------------------------------------------
+// The contract of an app factory (one file under `apps/`, default export).
+// ---------------------------------------------------------------------------------------------
+
+/** Request header carrying the per-request id under which the handler records its call. */
+export const CASE_HEADER = 'x-case';
+
+/** What a route handler saw. Also the JSON body every handler answers with (same key order). */
+export interface HandlerCall {
+  /** Route pattern including the mount prefix, e.g. `/orgs/:orgId/reports`. */
+  readonly route: string;
+  /** Whether the adapter attached a verified identity (`req.auth`, `request.auth`, `c.var.auth`). */
+  readonly authenticated: boolean;
+  /** `auth.subject`, or null. */
+  readonly subject: string | null;
+  /** `auth.organizationId`, or null. */
+  readonly organizationId: string | null;
+}
+
+/** Where the test reads which handlers ran. May be async (an app in another process/runtime). */
+export interface HandlerCallLog {
+  get(caseId: string): HandlerCall | undefined | Promise<HandlerCall | undefined>;
+}
+
+/** A running conformance app. */
+export interface ConformanceApp {
+  /** Origin of a real HTTP server on 127.0.0.1, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** Handler calls, keyed by the {@link CASE_HEADER} value of the request. */
+  readonly handlerCalls: HandlerCallLog;
+  /** Stop the server (idempotent). */
+  close(): Promise<void>;
+}
+
+/**
+ * What every file under `apps/` exports as `default` (one factory, or an array of them — e.g.
+ * NestJS on its Express and Fastify platforms).
+ */
+export interface AppFactory {
+  /** Shown in test names, e.g. `express`, `hono-node`, `nestjs-fastify`. */
+  readonly name: string;
+  /**
+   * Rows this adapter is known to answer wrongly because of a product bug, by case name, with the
+   * reason. Those rows run as `it.fails` (so a fix makes them fail until removed from here).
+   */
+  readonly knownFailures?: Readonly<Record<string, string>>;
+  /**
+   * Rows whose situation cannot be expressed with this adapter's model, by case name, with the
+   * reason (e.g. NestJS's global guard always authenticates first, so an authorization guard
+   * without authentication — `/no-auth` — cannot be built). Those rows are skipped, loudly.
+   */
+  readonly notApplicable?: Readonly<Record<string, string>>;
+  /**
+   * Build an app with one tokenward configuration per mount, mount every route under its prefix
+   * with the adapter's idiomatic guards, and listen on 127.0.0.1 on a random port. `mounts` is
+   * `buildMounts(env)`; an app running in another process or runtime gets `env` (plain JSON)
+   * across and calls {@link buildMounts} there, since routes hold functions (policy, requirement).
+   */
+  start(mounts: readonly MountSpec[], env: MountEnv): Promise<ConformanceApp>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The route spec.
+// ---------------------------------------------------------------------------------------------
+
+/** One guard of a route's chain, named after the adapter method it maps to. */
+export type GuardSpec =
+  | { readonly guard: 'requireAuth'; readonly optional?: boolean }
+  | { readonly guard: 'requireScope'; readonly names: readonly string[] }
+  | { readonly guard: 'requireAnyScope'; readonly names: readonly string[] }
+  | { readonly guard: 'requireRole'; readonly names: readonly string[] }
+  | { readonly guard: 'requireAnyRole'; readonly names: readonly string[] }
+  | { readonly guard: 'requireOrganization'; readonly param: string }
+  | { readonly guard: 'requireOrgScope'; readonly names: readonly string[] }
+  | { readonly guard: 'requireClaim'; readonly name: string; readonly matcher: ClaimMatcher }
+  | { readonly guard: 'requirePolicy'; readonly policy: PolicyFunction; readonly label: string }
+  | { readonly guard: 'require'; readonly requirement: Requirement };
+
+/** HTTP methods used by the table. */
+export type Method = 'GET' | 'POST';
+
+/** One route: a path (Express/Fastify/Hono `:param` syntax) and its guard chain, in order. */
+export interface RouteSpec {
+  readonly path: string;
+  readonly methods: readonly Method[];
+  readonly guards: readonly GuardSpec[];
+}
+
+/** One tokenward configuration and the routes mounted under its prefix. */
+export interface MountSpec {
+  /** For messages only. */
+  readonly name: string;
+  /** `''` or a path prefix such as `/down`. */
+  readonly prefix: string;
+  /** Core options (plain data). */
+  readonly options: TokenwardOptions;
+  readonly routes: readonly RouteSpec[];
+}
+
+/** The guard methods every adapter offers (the core `GuardSet` plus `requireAuth`). */
+export interface AdapterGuards<G> {
+  requireAuth(options?: { optional?: boolean }): G;
+  require(requirement: Requirement): G;
+  requireScope(...names: string[]): G;
+  requireAnyScope(...names: string[]): G;
+  requireRole(...names: string[]): G;
+  requireAnyRole(...names: string[]): G;
+  requireOrganization(source: { param: string }): G;
+  requireOrgScope(...names: string[]): G;
+  requireClaim(name: string, matcher: ClaimMatcher): G;
+  requirePolicy(fn: PolicyFunction, description?: string): G;
+}
+
+/** Build a route's guard chain with an adapter's own guard methods. */
+export function guardsFor<G>(tw: AdapterGuards<G>, route: RouteSpec): G[] {
+  return route.guards.map((spec) => guardFor(tw, spec));
+}
+
+function guardFor<G>(tw: AdapterGuards<G>, spec: GuardSpec): G {
+  switch (spec.guard) {
+    case 'requireAuth':
+      return spec.optional === true ? tw.requireAuth({ optional: true }) : tw.requireAuth();
+    case 'requireScope':
+      return tw.requireScope(...spec.names);
+    case 'requireAnyScope':
+      return tw.requireAnyScope(...spec.names);
+    case 'requireRole':
+      return tw.requireRole(...spec.names);
+    case 'requireAnyRole':
+      return tw.requireAnyRole(...spec.names);
+    case 'requireOrganization':
+      return tw.requireOrganization({ param: spec.param });
+    case 'requireOrgScope':
+      return tw.requireOrgScope(...spec.names);
+    case 'requireClaim':
+      return tw.requireClaim(spec.name, spec.matcher);
+    case 'requirePolicy':
+      return tw.requirePolicy(spec.policy, spec.label);
+    case 'require':
+      return tw.require(spec.requirement);
+  }
+  throw new Error(`unknown guard ${JSON.stringify(spec satisfies never)}`);
+}
+
+/** What a handler records and answers, from the identity its adapter attached (or not). */
+export function handlerCall(
+  mount: MountSpec,
+  route: RouteSpec,
+  auth: AuthContext | null | undefined,
+): HandlerCall {
+  return {
+    route: `${mount.prefix}${route.path}`,
+    authenticated: auth !== null && auth !== undefined,
+    subject: auth?.subject ?? null,
+    organizationId: auth?.organizationId ?? null,
+  };
+}
+
+/** An in-process {@link HandlerCallLog} the route handlers write to. */
+export class CallLog implements HandlerCallLog {
+  readonly #calls = new Map<string, HandlerCall>();
+
+  /** Record a call under the request's {@link CASE_HEADER} value (ignored when absent). */
+  record(caseId: string | undefined, call: HandlerCall): void {
+    if (caseId !== undefined && caseId !== '') this.#calls.set(caseId, call);
+  }
+
+  get(caseId: string): HandlerCall | undefined {
+    return this.#calls.get(caseId);
+  }
+}
+
+const requireAuth: GuardSpec = { guard: 'requireAuth' };
+
+/** The custom policy of `/policy`: only user-123 (async on purpose). */
+const onlyUser123: PolicyFunction = async (auth) => auth.subject === 'user-123';
+
+/** The routes of the main configuration. */
+export const MAIN_ROUTES: readonly RouteSpec[] = [
+  { path: '/public', methods: ['GET'], guards: [] },
+  { path: '/auth', methods: ['GET', 'POST'], guards: [requireAuth] },
+  { path: '/optional', methods: ['GET'], guards: [{ guard: 'requireAuth', optional: true }] },
+  {
+    path: '/scope',
+    methods: ['GET'],
+    guards: [requireAuth, { guard: 'requireScope', names: ['read:report'] }],
+  },
+  {
+    path: '/scopes',
+    methods: ['GET'],
+    guards: [requireAuth, { guard: 'requireScope', names: ['read:report', 'write:report'] }],
+  },
+  {
+    path: '/any-scope',
+    methods: ['GET'],
+    guards: [requireAuth, { guard: 'requireAnyScope', names: ['read:report', 'admin:all'] }],
+  },
+  {
+    path: '/role',
+    methods: ['GET'],
+    guards: [requireAuth, { guard: 'requireRole', names: ['admin'] }],
+  },
+  {
+    path: '/orgs/:orgId/reports',
+    methods: ['GET'],
+    guards: [
+      requireAuth,
+      { guard: 'requireOrganization', param: 'orgId' },
+      { guard: 'requireOrgScope', names: ['read:report'] },
+    ],
+  },
+  {
+    path: '/org-scope',
+    methods: ['GET'],
+    guards: [requireAuth, { guard: 'requireOrgScope', names: ['invite:member'] }],
+  },
+  {
+    path: '/claim',
+    methods: ['GET'],
+    guards: [requireAuth, { guard: 'requireClaim', name: 'tier', matcher: { equals: 'pro' } }],
+  },
+  {
+    path: '/policy',
+    methods: ['GET'],
+    guards: [requireAuth, { guard: 'requirePolicy', policy: onlyUser123, label: 'only user-123' }],
+  },
+  {
+    path: '/composite',
+    methods: ['GET'],
+    guards: [
+      requireAuth,
+      {
+        guard: 'require',
+        requirement: anyOf(scopes('admin:all'), allOf(roles('editor'), scopes('read:report'))),
+      },
+    ],
+  },
+  // An authorization guard without requireAuth: must fail closed (401), even with a valid token.
+  {
+    path: '/no-auth',
+    methods: ['GET'],
+    guards: [{ guard: 'requireScope', names: ['read:report'] }],
+  },
+];
+
+/** Routes of the configurations whose key server is broken. */
+const KEYLESS_ROUTES: readonly RouteSpec[] = [
+  { path: '/auth', methods: ['GET'], guards: [requireAuth] },
+  {
+    path: '/scope',
+    methods: ['GET'],
+    guards: [requireAuth, { guard: 'requireScope', names: ['read:report'] }],
+  },
+];
+
+/** What the configurations depend on: plain JSON, made by the test from its fixture. */
+export interface MountEnv {
+  /** `iss` of the trusted issuer (discovery and JWKS served on 127.0.0.1). */
+  readonly trustedIssuer: string;
+  /** `iss` of the issuer whose JWKS answers 500. */
+  readonly faultyIssuer: string;
+  /** The API's resource indicator. */
+  readonly audience: string;
+  /** A JWKS URL on a closed port of 127.0.0.1. */
+  readonly closedJwksUri: string;
+}
+
+/**
+ * Every configuration:
+ *
+ * - `main` (no prefix): the trusted issuer, keys found by discovery, organization tokens on,
+ *   header tokens only, no realm;
+ * - `query` (`/query`): the same with `tokenLocations.query` on;
+ * - `down` (`/down`): the trusted issuer with its `jwksUri` on a closed port of 127.0.0.1;
+ * - `faulty` (`/faulty`): another issuer whose JWKS answers 500.
+ */
+export function buildMounts(env: MountEnv): MountSpec[] {
+  const { audience, trustedIssuer: issuer } = env;
+  return [
+    {
+      name: 'main',
+      prefix: '',
+      options: { issuer, audience, organizationTokens: true },
+      routes: MAIN_ROUTES,
+    },
+    {
+      name: 'query',
+      prefix: '/query',
+      options: {
+        issuer,
+        audience,
+        organizationTokens: true,
+        tokenLocations: { query: true },
+      },
+      routes: [{ path: '/auth', methods: ['GET'], guards: [requireAuth] }],
+    },
+    {
+      name: 'down',
+      prefix: '/down',
+      options: { issuer, audience, jwksUri: env.closedJwksUri },
+      routes: KEYLESS_ROUTES,
+    },
+    {
+      name: 'faulty',
+      prefix: '/faulty',
+      options: { issuer: env.faultyIssuer, audience },
+      routes: KEYLESS_ROUTES,
+    },
+  ];
+}
