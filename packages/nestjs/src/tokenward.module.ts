@@ -37,6 +37,6 @@ import type { TokenwardModuleOptions } from './tokenward-module-options.js';
     },
     TokenwardGuard,
   ],
-  exports: [TOKENWARD, TokenwardGuard, TOKENWARD_MODULE_OPTIONS],
+  exports: [TOKENWARD, TOKENWARD_GUARD_SETTINGS, TokenwardGuard, TOKENWARD_MODULE_OPTIONS],
 })
 export class TokenwardModule extends ConfigurableModuleClass {}
