@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 
-export type { AuthContext, TokenClaims } from '@tokenward/core';
+export type { AuthContext, TokenClaims, Tokenward } from '@tokenward/core';
 export {
   AuthError,
   allOf,
@@ -16,11 +16,14 @@ export {
 export {
   Auth,
   OptionalAuth,
+  OptionalAuthMeta,
   Public,
+  PublicMeta,
   Require,
   RequireAnyRole,
   RequireAnyScope,
   RequireClaim,
+  RequirementsMeta,
   RequireOrganization,
   RequireOrgScope,
   RequirePolicy,

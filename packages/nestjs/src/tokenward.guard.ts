@@ -10,7 +10,7 @@ import {
   type Type,
   UnauthorizedException,
 } from '@nestjs/common';
-import { ModuleRef, Reflector } from '@nestjs/core';
+import { ModuleRef, ModulesContainer, Reflector } from '@nestjs/core';
 import {
   type AuthContext,
   allOf,
@@ -56,29 +56,41 @@ export class TokenwardGuard implements CanActivate {
     @Inject(TOKENWARD_GUARD_SETTINGS) protected readonly settings: TokenwardGuardSettings,
     protected readonly reflector: Reflector,
     protected readonly moduleRef: ModuleRef,
+    protected readonly modules: ModulesContainer,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.isPublic(context)) return true;
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride(PublicMeta, targets) === true) return true;
     const optional = this.reflector.getAllAndOverride(OptionalAuthMeta, targets) === true;
-    const request = this.getRequest(context);
+    const request = this.getRequest(context) as { auth?: AuthContext } | undefined;
     const tokenRequest = this.toTokenRequest(request, context);
+    // A reused request object (a WebSocket client) never keeps an identity from before.
+    if (request !== undefined) delete request.auth;
 
     const authenticated = await this.tokenward.authenticate(tokenRequest, { optional });
     if (!authenticated.ok) return this.deny(authenticated, context);
     const auth: AuthContext | undefined = authenticated.auth;
-    if (request !== undefined) (request as { auth?: AuthContext }).auth = auth;
 
     const requirement = this.requirementFor(context);
     if (requirement !== null) {
       const authorized = await this.tokenward.authorize(requirement, auth, tokenRequest);
-      if (!authorized.ok) {
-        if (request !== undefined) (request as { auth?: AuthContext }).auth = undefined;
-        return this.deny(authorized, context);
-      }
+      if (!authorized.ok) return this.deny(authorized, context);
     }
+    if (request !== undefined && auth !== undefined) request.auth = auth;
     return true;
+  }
+
+  /**
+   * `@Public()` on the method opens it. `@Public()` on the controller opens the methods that add
+   * no guard of their own: a method with a `@Require*` or `@OptionalAuth()` stays guarded.
+   */
+  protected isPublic(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    if (this.reflector.get(PublicMeta, handler) === true) return true;
+    if (this.reflector.get(PublicMeta, context.getClass()) !== true) return false;
+    const own = this.reflector.get(RequirementsMeta, handler) ?? [];
+    return own.length === 0 && this.reflector.get(OptionalAuthMeta, handler) !== true;
   }
 
   /** The object the identity is attached to. Override to support other transports. */
@@ -105,7 +117,7 @@ export class TokenwardGuard implements CanActivate {
       const list = [
         ...(this.reflector.get(RequirementsMeta, cls) ?? []),
         ...(this.reflector.get(RequirementsMeta, handler) ?? []),
-      ].map((r) => this.resolve(r));
+      ].map((r) => this.resolve(r, cls));
       requirement =
         list.length === 0 ? null : list.length === 1 ? (list[0] as Requirement) : allOf(...list);
       perClass.set(handler, requirement);
@@ -114,12 +126,18 @@ export class TokenwardGuard implements CanActivate {
   }
 
   /** Turn a policy class into a requirement backed by its instance from the container. */
-  private resolve(requirement: Requirement): Requirement {
+  private resolve(requirement: Requirement, controller: object): Requirement {
     if (!(requirement instanceof PolicyClassRequirement)) return requirement;
     const cls = requirement.policyClass;
     let instance: Promise<TokenwardPolicy> | undefined;
     const get = () => {
-      instance ??= this.instantiate(cls);
+      if (instance === undefined) {
+        instance = this.instantiate(cls, controller);
+        // A failed creation is retried next time rather than cached.
+        instance.catch(() => {
+          instance = undefined;
+        });
+      }
       return instance;
     };
     return policy(
@@ -128,11 +146,25 @@ export class TokenwardGuard implements CanActivate {
     );
   }
 
-  private async instantiate(cls: Type<TokenwardPolicy>): Promise<TokenwardPolicy> {
+  /**
+   * A registered provider is taken from the container; otherwise the policy is created in the
+   * module that declares the controller, so it can inject that module's providers.
+   */
+  private async instantiate(
+    cls: Type<TokenwardPolicy>,
+    controller: object,
+  ): Promise<TokenwardPolicy> {
     try {
       return this.moduleRef.get(cls, { strict: false });
     } catch {
-      return this.moduleRef.create(cls);
+      let host: ModuleRef | undefined;
+      for (const module of this.modules.values()) {
+        if (module.controllers.has(controller as Type)) {
+          host = module.getProviderByKey<ModuleRef>(ModuleRef)?.instance;
+          break;
+        }
+      }
+      return (host ?? this.moduleRef).create(cls);
     }
   }
 
@@ -152,8 +184,9 @@ export class TokenwardGuard implements CanActivate {
         if (name !== 'content-type') res.header(name, value);
       }
     }
-    if (this.settings.nestExceptions) {
-      const options = { cause: error, description: error.message };
+    // GraphQL turns only Nest's own exceptions into errors that carry the status.
+    if (this.settings.nestExceptions || type === 'graphql') {
+      const options = { cause: error };
       switch (response.status) {
         case 400:
           throw new BadRequestException(error.message, options);
