@@ -1899,3 +1899,15 @@ describe('no token in errors, responses or decision events', () => {
     expect(ok.ok).toBe(true);
   });
 });
+
+describe('sender-constrained tokens presented as bearer tokens', () => {
+  it.each([
+    ['DPoP (cnf.jkt)', { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' }],
+    ['mTLS (cnf.x5t#S256)', { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' }],
+    ['an empty cnf', {}],
+  ])('refuses %s with 401 token_unsupported', async (_label, cnf) => {
+    const clock = new Clock();
+    const tw = tokenward({}, clock);
+    await refuse(tw, await mint(rsa, claims(clock, { cnf })), 'token_unsupported');
+  });
+});

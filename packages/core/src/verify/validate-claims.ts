@@ -117,7 +117,7 @@ function checkTimes(payload: Record<string, unknown>, rules: ClaimRules, now: nu
 
 /**
  * Check a signature-verified token's type and claims (the issuer was already matched exactly):
- * `typ` policy, `aud`, `exp` (required), `nbf`, `iat` (not in the future), `maxTokenAge`,
+ * `typ` policy, no `cnf` (sender-constrained tokens are not bearer tokens), `aud`, `exp` (required), `nbf`, `iat` (not in the future), `maxTokenAge`,
  * `maxTokenLifetime`, RFC 9068 claims in strict mode, required claims, and the types of `sub`,
  * `client_id`, `jti`, `azp`. Dates are finite numbers; `now` is in seconds.
  */
@@ -129,6 +129,14 @@ export function validateClaims(
   now: number,
 ): AudienceResult {
   checkType(header, payload, rules.strict);
+  if (Object.hasOwn(payload, 'cnf')) {
+    // A sender-constrained token (DPoP, mTLS: RFC 9449, RFC 8705) is only valid with its proof;
+    // presented as a plain bearer token it must be refused (RFC 9449 §7.1).
+    throw new InvalidTokenError(
+      'token_unsupported',
+      'A sender-constrained token needs proof of possession',
+    );
+  }
   const result = checkAudience(payload, audience);
   checkTimes(payload, rules, now);
   for (const claim of STRING_CLAIMS) {
