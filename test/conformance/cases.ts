@@ -921,14 +921,20 @@ export const cases: readonly ConformanceCase[] = [
     route: '/scope',
     tokens: { token: orgReader },
     request: get('/scope', bearer),
-    expect: forbidden('An organization token does not grant API-wide permissions', 'read:report'),
+    expect: forbidden(
+      'A token bound to an organization does not grant API-wide permissions',
+      'read:report',
+    ),
   },
   {
     name: 'organization token with the scope on a global-scope route',
     route: '/scope',
     tokens: { token: orgTokenReader },
     request: get('/scope', bearer),
-    expect: forbidden('An organization token does not grant API-wide permissions', 'read:report'),
+    expect: forbidden(
+      'A token bound to an organization does not grant API-wide permissions',
+      'read:report',
+    ),
   },
   {
     name: 'organization-bound token on any-of global scopes',

@@ -1,7 +1,7 @@
 /**
  * The conformance app on Hono with `@tokenward/hono`, runtime-agnostic (no `node:` imports): the
- * Node factory (`apps/hono-node.ts`) serves it with `@hono/node-server`; Bun, Deno and workerd
- * factories can serve the same app with their own server.
+ * Node factory (`apps/hono-node.ts`) serves it with `@hono/node-server`; the Bun, Deno and workerd
+ * factories serve the same app in those runtimes (`runtimes/runtime-app.ts`).
  */
 
 import { type TokenwardEnv, tokenward } from '@tokenward/hono';

@@ -529,7 +529,8 @@ describe('JOSE header attacks', () => {
       expect(server.count('/attacker-jwks')).toBe(0);
       expect(server.count('/attacker-cert')).toBe(0);
       expect(fetch.calls.every((url) => url === server.url('/issuer-jwks'))).toBe(true);
-      expect(fetch.calls.length).toBe(1);
+      // The initial fetch, and one refetch for the attacker's unknown kid — of the issuer's URL.
+      expect(fetch.calls.length).toBe(2);
     });
   });
 

@@ -25,7 +25,7 @@ export function scopes(...required: string[]): Requirement {
       if (bound(auth)) {
         return new InsufficientScopeError(
           'insufficient_scope',
-          'An organization token does not grant API-wide permissions',
+          'A token bound to an organization does not grant API-wide permissions',
           { scopes: names },
         );
       }

@@ -27,7 +27,7 @@ export class KeyFetchError extends Error {
  * Settle with `promise`, or reject when `signal` aborts — even if whatever produces the promise
  * (an injected fetch, a body stream) ignores the signal.
  */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);

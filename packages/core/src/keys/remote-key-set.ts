@@ -1,5 +1,5 @@
 import { KeySetUnavailableError } from '../errors/auth-error.js';
-import { type FetchLimits, fetchJson, KeyFetchError } from './fetch-json.js';
+import { type FetchLimits, fetchJson, KeyFetchError, untilAborted } from './fetch-json.js';
 import { selectKey, toVerificationKey, type VerificationKey } from './jwk-selection.js';
 import type { KeyQuery, KeySource, KeySourceStatus } from './key-source.js';
 import { importOrReject, noMatchingKey } from './local-key-set.js';
@@ -45,7 +45,8 @@ export class RemoteKeySet implements KeySource {
   readonly #locator: JwksLocator;
   #keys: readonly VerificationKey[] = [];
   #fetchedAt: number | undefined;
-  #lastAttempt = Number.NEGATIVE_INFINITY;
+  /** When an unknown kid last caused a refetch (the cooldown counts from there). */
+  #lastUnknownKidRefetch = Number.NEGATIVE_INFINITY;
   #retryAt = Number.NEGATIVE_INFINITY;
   #failures = 0;
   #lastError: KeyFetchError | undefined;
@@ -65,7 +66,9 @@ export class RemoteKeySet implements KeySource {
     }
     let lookup = selectKey(this.#keys, query.alg, query.kid);
     if (lookup.found === undefined && !lookup.ambiguous && this.#mayRefetch(now)) {
-      // Unknown kid: the issuer may have rotated. At most one refetch per cooldown.
+      // Unknown kid: the issuer may have rotated. At most one refetch per cooldown, counted from
+      // the last refetch an unknown kid caused (a routine refresh does not delay a rotation).
+      if (this.#inflight === undefined) this.#lastUnknownKidRefetch = now;
       await this.#refreshOrServeStale(now, true);
       lookup = selectKey(this.#keys, query.alg, query.kid);
     }
@@ -104,8 +107,11 @@ export class RemoteKeySet implements KeySource {
     };
   }
 
+  /** A fetch already in flight is joined for free; a new one only once per cooldown. */
   #mayRefetch(now: number): boolean {
-    return now - this.#lastAttempt >= this.#config.cooldown;
+    return (
+      this.#inflight !== undefined || now - this.#lastUnknownKidRefetch >= this.#config.cooldown
+    );
   }
 
   /** Keys are usable while younger than cacheMaxAge + maxStale. */
@@ -139,11 +145,24 @@ export class RemoteKeySet implements KeySource {
     });
   }
 
-  /** One fetch at a time; during backoff after a failure, fail without fetching. */
-  #refresh(now: number): Promise<void> {
-    if (this.#inflight !== undefined) return this.#inflight;
-    if (now < this.#retryAt) return Promise.reject(this.#lastError);
-    this.#lastAttempt = now;
+  /**
+   * One fetch at a time; during backoff after a failure, fail without fetching. A request joining
+   * a fetch another request started never depends on that request staying alive: on Cloudflare
+   * Workers a promise created by a request that has ended can never settle in another (workerd
+   * rejects the await, or on older compatibility dates never settles it), so a joiner waits at
+   * most `timeout` + 1 s, treats anything but the fetch's own failure as abandonment, forgets the
+   * abandoned fetch and joins or starts a new one.
+   */
+  async #refresh(now: number): Promise<void> {
+    for (let current = this.#inflight; current !== undefined; current = this.#inflight) {
+      try {
+        return await untilAborted(current, AbortSignal.timeout(this.#config.timeout + 1000));
+      } catch (error) {
+        if (error instanceof KeyFetchError) throw error;
+      }
+      if (this.#inflight === current) this.#inflight = undefined;
+    }
+    if (now < this.#retryAt) throw this.#lastError;
     const run = this.#fetchKeys().then(
       (keys) => {
         this.#keys = keys;
@@ -170,8 +189,8 @@ export class RemoteKeySet implements KeySource {
         throw failure;
       },
     );
-    const settled = run.finally(() => {
-      this.#inflight = undefined;
+    const settled: Promise<void> = run.finally(() => {
+      if (this.#inflight === settled) this.#inflight = undefined;
     });
     this.#inflight = settled;
     return settled;
