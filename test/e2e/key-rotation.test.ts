@@ -4,10 +4,11 @@
  * published. Every example app must accept a token signed with the new key (it refetches the JWKS
  * on the unknown `kid`) and keep accepting tokens signed with the old key.
  *
- * tokenward refetches for an unknown `kid` at most once per `keySet.cooldown` (30 s by default),
- * counted from the key set's last fetch — including the first one. The apps fetched the JWKS
- * moments before the rotation, so the clock (`Date`, which the server and tokenward both read) is
- * moved past the cooldown instead of waiting for it. Only `Date` is faked: timers and I/O are real.
+ * tokenward refetches at once for the first unknown `kid` (a routine fetch does not start the
+ * cooldown), then at most once per `keySet.cooldown` (30 s by default). So the first rotation is
+ * picked up immediately; for the second, moments later, the clock (`Date`, which the server and
+ * tokenward both read) is moved past the cooldown instead of waiting for it. Only `Date` is faked:
+ * timers and I/O are real.
  */
 import {
   type AuthServer,
@@ -60,7 +61,7 @@ describe('signing-key rotation', () => {
     const jwks = (await (await fetch(server.jwksUri)).json()) as { keys: { kid: string }[] };
     expect(jwks.keys.map((key) => key.kid)).toEqual([server.signingKeyId, firstKid]);
 
-    vi.setSystemTime(Date.now() + KEY_SET_COOLDOWN + 1_000);
+    // No waiting: the apps fetched the JWKS moments ago, yet the new kid is fetched for at once.
     const fresh = await readerToken();
     expect(decodeJwt(fresh.accessToken).header.kid).toBe(server.signingKeyId);
 
@@ -79,6 +80,11 @@ describe('signing-key rotation', () => {
     const before = await readerToken();
     await server.rotateKeys();
     expect(server.publishedKeyIds).toHaveLength(3);
+    // Within the cooldown of the first rotation's refetch, a second new kid is not fetched for.
+    const tooSoon = await readerToken();
+    for (const app of apps) {
+      expect((await call(app, 'GET', '/reports', tooSoon.accessToken)).status, app.name).toBe(401);
+    }
     vi.setSystemTime(Date.now() + KEY_SET_COOLDOWN + 1_000);
     const after = await readerToken();
     expect(decodeJwt(after.accessToken).header.kid).toBe(server.signingKeyId);

@@ -184,8 +184,8 @@ export interface AuthServer {
   /**
    * Publish a new signing key and sign every new token with it, at once; every earlier key stays
    * published, so tokens it signed keep verifying. An API that cached the old key set sees an
-   * unknown `kid` and refetches the JWKS (tokenward: at most once per `keySet.cooldown`, 30 s
-   * by default, counted from its last fetch).
+   * unknown `kid` and refetches the JWKS at once (tokenward: at most one such refetch per
+   * `keySet.cooldown`, 30 s by default).
    */
   rotateKeys(): Promise<void>;
   /** Stop listening and drop open connections. */
