@@ -46,6 +46,7 @@ export type {
   KeySetOptions,
   PolicyFunction,
   RbacOptions,
+  TokenCacheOptions,
   TokenwardOptions,
   ValidateContext,
 } from './options.js';

@@ -114,6 +114,11 @@ export class Tokenward {
     return { ok: true, auth };
   }
 
+  /** Number of verified tokens held in the cache (0 when the cache is off). */
+  get cachedTokens(): number {
+    return this.#verifier.cachedTokens;
+  }
+
   /** Whether form-body tokens are enabled (adapters parse the body only then). */
   get acceptsBodyTokens(): boolean {
     return this.#verifier.options.body;
@@ -134,7 +139,7 @@ export class Tokenward {
     return this.#verifier.warmup();
   }
 
-  /** Drop cached remote keys and discovery results and fetch them again. */
+  /** Drop cached remote keys, discovery results and verified tokens, and fetch keys again. */
   reload(): Promise<void> {
     return this.#verifier.reload();
   }

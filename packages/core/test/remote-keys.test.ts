@@ -72,6 +72,9 @@ function setup(options: Partial<TokenwardOptions> = {}): Setup {
     audience: AUDIENCE,
     now: clock.now,
     onKeySetEvent: (event) => events.push(event),
+    // These tests watch the key set itself: no verified-token cache in between (its own tests
+    // are in token-cache.test.ts).
+    cache: false,
     ...options,
     keySet: { ...KEYSET, ...options.keySet },
   } as TokenwardOptions);

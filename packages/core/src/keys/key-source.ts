@@ -40,4 +40,10 @@ export interface KeySource {
   reload(): Promise<void>;
   /** Current health. */
   status(): KeySourceStatus;
+  /**
+   * Until when (ms since the epoch) the keys held now may verify tokens without a successful
+   * refresh: remote keys' age limit plus the stale window; `Infinity` for local keys. A cached
+   * verification never outlives it.
+   */
+  trustedUntil(): number;
 }

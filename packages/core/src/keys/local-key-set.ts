@@ -25,6 +25,10 @@ export class LocalKeySet implements KeySource {
 
   async reload(): Promise<void> {}
 
+  trustedUntil(): number {
+    return Number.POSITIVE_INFINITY;
+  }
+
   status(): KeySourceStatus {
     return { state: 'static', keys: this.#keys.length, fetchedAt: undefined, lastError: undefined };
   }

@@ -108,6 +108,11 @@ export class RemoteKeySet implements KeySource {
   }
 
   /** A fetch already in flight is joined for free; a new one only once per cooldown. */
+  trustedUntil(): number {
+    if (this.#fetchedAt === undefined) return Number.NEGATIVE_INFINITY;
+    return this.#fetchedAt + this.#config.cacheMaxAge + this.#config.maxStale;
+  }
+
   #mayRefetch(now: number): boolean {
     return (
       this.#inflight !== undefined || now - this.#lastUnknownKidRefetch >= this.#config.cooldown

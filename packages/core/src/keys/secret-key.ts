@@ -16,6 +16,10 @@ export class SecretKey implements KeySource {
 
   async reload(): Promise<void> {}
 
+  trustedUntil(): number {
+    return Number.POSITIVE_INFINITY;
+  }
+
   status(): KeySourceStatus {
     return { state: 'static', keys: 1, fetchedAt: undefined, lastError: undefined };
   }

@@ -28,6 +28,8 @@ export interface ResolvedOptions {
   readonly onDecision: TokenwardOptions['onDecision'];
   readonly realm: string | undefined;
   readonly now: () => number;
+  /** Verified-token cache settings, or undefined when off. */
+  readonly cache: { readonly maxEntries: number; readonly maxAge: number } | undefined;
 }
 
 const INLINE_ISSUER_KEYS = [
@@ -166,5 +168,26 @@ export function resolveOptions(input: TokenwardOptions): ResolvedOptions {
     onDecision: optionalFunction('onDecision', options.onDecision),
     realm,
     now,
+    cache: resolveCache(options.cache, settings.cacheMaxAge),
+  };
+}
+
+/**
+ * An entry never outlives the key set's own cache age, so a token is not accepted from the cache
+ * longer than its key would have been trusted without a refresh.
+ */
+function resolveCache(
+  value: TokenwardOptions['cache'],
+  keySetMaxAge: number,
+): ResolvedOptions['cache'] {
+  if (value === false) return undefined;
+  const cache = optionalObject('cache', value === true ? undefined : value);
+  const maxAge = optionalNumber('cache.maxAge', cache.maxAge, 300_000, { min: 1 });
+  return {
+    maxEntries: optionalNumber('cache.maxEntries', cache.maxEntries, 1000, {
+      min: 1,
+      max: 1_000_000,
+    }),
+    maxAge: Math.min(maxAge, keySetMaxAge),
   };
 }

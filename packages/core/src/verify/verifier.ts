@@ -5,6 +5,7 @@ import type { AuthContext } from './auth-context.js';
 import { buildAuthContext } from './build-auth-context.js';
 import { parseToken } from './parse-token.js';
 import { type ResolvedOptions, resolveOptions } from './resolve-options.js';
+import { type CachedToken, TokenCache } from './token-cache.js';
 import { validateClaims } from './validate-claims.js';
 import { verifySignature } from './verify-signature.js';
 
@@ -16,6 +17,7 @@ export class Verifier {
   /** The validated options. */
   readonly options: ResolvedOptions;
   readonly #algorithms: ReadonlyMap<string, readonly string[]>;
+  readonly #cache: TokenCache | undefined;
 
   /** @throws {ConfigurationError} when an option is invalid. */
   constructor(options: TokenwardOptions) {
@@ -23,6 +25,11 @@ export class Verifier {
     this.#algorithms = new Map(
       [...this.options.issuers.values()].map((i) => [i.issuer, [...i.algorithms]]),
     );
+    const cache = this.options.cache;
+    this.#cache =
+      cache === undefined
+        ? undefined
+        : new TokenCache(cache.maxEntries, cache.maxAge, this.options.now);
   }
 
   /**
@@ -44,6 +51,13 @@ export class Verifier {
     const options = this.options;
     if (token.length > options.maxTokenLength) {
       throw new InvalidTokenError('token_too_large', 'The token is too large');
+    }
+    const cache = this.#cache;
+    let cacheKey: string | undefined;
+    if (cache !== undefined) {
+      cacheKey = await cache.key(token);
+      const hit = cache.get(cacheKey);
+      if (hit !== undefined) return this.#revalidate(hit);
     }
     const { header, payload } = parseToken(token);
     const iss = Object.hasOwn(payload, 'iss') ? payload.iss : undefined;
@@ -71,7 +85,31 @@ export class Verifier {
     const auth = buildAuthContext(header, payload, iss, audience, options.context);
     if (options.validate !== undefined) await this.#runValidator(auth);
     if (options.isRevoked !== undefined) await this.#checkRevoked(auth);
+    if (cache !== undefined && cacheKey !== undefined) {
+      cache.set(cacheKey, { auth, header, payload }, auth.expiresAt, issuer.keys.trustedUntil());
+    }
     return auth;
+  }
+
+  /**
+   * A cached token skips parsing and the signature, but its time rules (`exp`, `nbf`, `iat`,
+   * `maxTokenAge`) are checked again at the current time, and `validate` and `isRevoked` run again.
+   */
+  async #revalidate(hit: CachedToken): Promise<AuthContext> {
+    const options = this.options;
+    const issuer = options.issuers.get(hit.auth.issuer);
+    if (issuer === undefined)
+      throw new InvalidTokenError('unknown_issuer', 'The token issuer is not trusted');
+    validateClaims(
+      hit.header,
+      hit.payload,
+      issuer.audience,
+      options.claims,
+      Math.floor(options.now() / 1000),
+    );
+    if (options.validate !== undefined) await this.#runValidator(hit.auth);
+    if (options.isRevoked !== undefined) await this.#checkRevoked(hit.auth);
+    return hit.auth;
   }
 
   async #runValidator(auth: AuthContext): Promise<void> {
@@ -102,8 +140,14 @@ export class Verifier {
     await Promise.all([...this.options.issuers.values()].map((i) => i.keys.warmup()));
   }
 
-  /** Drop cached remote keys (and discovery results) and fetch them again. */
+  /** Number of verified tokens held in the cache (0 when the cache is off). */
+  get cachedTokens(): number {
+    return this.#cache?.size ?? 0;
+  }
+
+  /** Drop cached remote keys (and discovery results) and verified tokens, and fetch keys again. */
   async reload(): Promise<void> {
+    this.#cache?.clear();
     await Promise.all([...this.options.issuers.values()].map((i) => i.keys.reload()));
   }
 
