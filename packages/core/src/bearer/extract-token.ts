@@ -52,22 +52,41 @@ export function extractToken(request: TokenRequest, options: ExtractOptions): st
   return token;
 }
 
-/** The start of a credential: an auth-scheme, spaces, then something (RFC 9110 §11.4). */
-const CREDENTIALS = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+ +\S/;
+/** A part that starts a credential: an auth-scheme alone or followed by a space (RFC 9110 §11.4). */
+const CREDENTIAL_START = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+(?: |$)/;
+/** A part that is an auth-param (`name=token` or `name="quoted"`) continuing a credential. */
+const AUTH_PARAM =
+  /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+ *= *(?:[A-Za-z0-9!#$%&'*+\-.^_`|~]+|"(?:[^"\\]|\\.)*")$/;
 const BEARER_SCHEME = /^bearer(?:\s|$)/i;
 
 /**
  * Split a Fetch-joined value (`"Basic x, Bearer y"`) back into the header lines it came from, so
  * Node adapters (which see each line) and Fetch adapters (which see one joined string) agree.
- * A single credential with comma-separated auth-params (`Digest a="1", b="2"`) stays whole.
+ * After a comma and a space, an auth-param continues the credential before it (`Digest a="1",
+ * b="2"` stays one line) and an auth-scheme starts a new line; an empty part is an empty line;
+ * anything else (`Bearer a,b`) stays in the line it is in. Returns the lines when there are
+ * several, `undefined` for a single one.
  */
 function splitJoined(value: string): readonly string[] | undefined {
   if (!value.includes(',')) return undefined;
-  const parts = value.split(/,\s*/);
-  // Joined lines: every part is a credential or an empty line (Node sends "Bearer t, " for an
-  // empty second header). A part like `realm="b"` means one credential with auth-params.
-  for (const part of parts) if (part !== '' && !CREDENTIALS.test(part)) return undefined;
-  return parts;
+  const parts = value.split(',');
+  const lines: string[] = [parts[0] as string];
+  for (let i = 1; i < parts.length; i++) {
+    const raw = parts[i] as string;
+    const part = raw.trim();
+    const last = lines.length - 1;
+    const spaced = raw.startsWith(' ');
+    if (part === '') {
+      lines.push(''); // an empty line (runtimes trim the joined value's trailing space)
+    } else if (spaced && lines[last] !== '' && AUTH_PARAM.test(part)) {
+      lines[last] = `${lines[last]},${raw}`;
+    } else if (spaced && CREDENTIAL_START.test(part)) {
+      lines.push(part);
+    } else {
+      lines[last] = `${lines[last]},${raw}`; // "Bearer a,b": one malformed line
+    }
+  }
+  return lines.length > 1 ? lines : undefined;
 }
 
 function headerToken(value: string | readonly string[] | undefined): string | undefined {

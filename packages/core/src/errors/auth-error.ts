@@ -93,10 +93,13 @@ export class AuthError extends Error {
   }
 }
 
+/** Longest Retry-After rendered, in seconds (one day): a longer wait means "not soon". */
+const MAX_RETRY_AFTER = 86_400;
+
 /** RFC 9110 delay-seconds: a whole number ≥ 0; anything else (NaN, negative, ∞) falls back to 30. */
 function delaySeconds(value: number | undefined): number {
   if (value === undefined || !Number.isFinite(value) || value < 0) return 30;
-  return Math.ceil(value);
+  return Math.min(Math.ceil(value), MAX_RETRY_AFTER);
 }
 
 function statusOf(phase: AuthPhase): number {

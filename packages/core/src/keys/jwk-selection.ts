@@ -34,6 +34,8 @@ export class VerificationKey {
   readonly kty: string;
   readonly crv: string | undefined;
   readonly alg: string | undefined;
+  /** Identity of the key material (type, curve, kid, modulus or point), to notice removals. */
+  readonly id: string;
   readonly #jwk: JWK;
   readonly #imports = new Map<string, Promise<CryptoKey>>();
 
@@ -43,6 +45,7 @@ export class VerificationKey {
     this.kty = jwk.kty as string;
     this.crv = jwk.crv;
     this.alg = jwk.alg;
+    this.id = `${jwk.kty}|${jwk.crv ?? ''}|${jwk.kid ?? ''}|${jwk.n ?? ''}|${jwk.x ?? ''}|${jwk.y ?? ''}`;
   }
 
   /** Whether this key may verify a token signed with `alg`. */

@@ -46,4 +46,9 @@ export interface KeySource {
    * verification never outlives it.
    */
   trustedUntil(): number;
+  /**
+   * A number that changes whenever a key held before is no longer held (removed by a refresh, or
+   * dropped by `reload()`), so verifications cached with it are not reused.
+   */
+  generation(): number;
 }

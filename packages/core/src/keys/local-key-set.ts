@@ -12,7 +12,7 @@ export class LocalKeySet implements KeySource {
 
   async getKey(query: KeyQuery): Promise<CryptoKey> {
     const lookup = selectKey(this.#keys, query.alg, query.kid);
-    if (lookup.found === undefined) throw noMatchingKey(lookup.ambiguous);
+    if (lookup.found === undefined) throw noMatchingKey(lookup.ambiguous, query.kid);
     return importOrReject(lookup.found, query.alg);
   }
 
@@ -25,6 +25,10 @@ export class LocalKeySet implements KeySource {
 
   async reload(): Promise<void> {}
 
+  generation(): number {
+    return 0;
+  }
+
   trustedUntil(): number {
     return Number.POSITIVE_INFINITY;
   }
@@ -35,13 +39,14 @@ export class LocalKeySet implements KeySource {
 }
 
 /** The 401 for a token no known key fits. */
-export function noMatchingKey(ambiguous: boolean): InvalidTokenError {
-  return ambiguous
-    ? new InvalidTokenError(
-        'no_matching_key',
-        'The token does not name its key (kid) and several keys could verify it',
-      )
-    : new InvalidTokenError('no_matching_key', 'No known key matches the token');
+export function noMatchingKey(ambiguous: boolean, kid?: string): InvalidTokenError {
+  if (!ambiguous) return new InvalidTokenError('no_matching_key', 'No known key matches the token');
+  return new InvalidTokenError(
+    'no_matching_key',
+    kid === undefined
+      ? 'The token does not name its key (kid) and several keys could verify it'
+      : 'Several published keys share the token key id (kid)',
+  );
 }
 
 /** Import a key, turning an import failure (a malformed published key) into a 401. */

@@ -52,6 +52,7 @@ export class RemoteKeySet implements KeySource {
   #lastError: KeyFetchError | undefined;
   #inflight: Promise<void> | undefined;
   #servingStale = false;
+  #generation = 0;
 
   /** @param locator resolves the JWKS URL (constant, or by discovery); asked on each refresh. */
   constructor(locator: JwksLocator, config: RemoteKeySetConfig) {
@@ -75,7 +76,7 @@ export class RemoteKeySet implements KeySource {
     if (lookup.found === undefined) {
       // While refreshes fail, an unknown kid may be a key we could not fetch: 503, not 401.
       if (!lookup.ambiguous && this.#lastError !== undefined) throw this.#unavailable(now);
-      throw noMatchingKey(lookup.ambiguous);
+      throw noMatchingKey(lookup.ambiguous, query.kid);
     }
     return importOrReject(lookup.found, query.alg);
   }
@@ -108,6 +109,10 @@ export class RemoteKeySet implements KeySource {
   }
 
   /** A fetch already in flight is joined for free; a new one only once per cooldown. */
+  generation(): number {
+    return this.#generation;
+  }
+
   trustedUntil(): number {
     if (this.#fetchedAt === undefined) return Number.NEGATIVE_INFINITY;
     return this.#fetchedAt + this.#config.cacheMaxAge + this.#config.maxStale;
@@ -170,6 +175,8 @@ export class RemoteKeySet implements KeySource {
     if (now < this.#retryAt) throw this.#lastError;
     const run = this.#fetchKeys().then(
       (keys) => {
+        const held = new Set(keys.map((k) => k.id));
+        if (this.#keys.some((k) => !held.has(k.id))) this.#generation++;
         this.#keys = keys;
         this.#fetchedAt = this.#config.now();
         this.#failures = 0;

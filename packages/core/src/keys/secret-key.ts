@@ -16,6 +16,10 @@ export class SecretKey implements KeySource {
 
   async reload(): Promise<void> {}
 
+  generation(): number {
+    return 0;
+  }
+
   trustedUntil(): number {
     return Number.POSITIVE_INFINITY;
   }

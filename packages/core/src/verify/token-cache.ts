@@ -6,6 +6,8 @@ export interface CachedToken {
   readonly auth: AuthContext;
   readonly header: TokenHeader;
   readonly payload: Record<string, unknown>;
+  /** The issuer key source's generation when the token was verified (see `KeySource.generation`). */
+  readonly keyGeneration: number;
   /** Entry is dropped at this time (ms): `exp`, or earlier (`maxAge`, the key's trust window). */
   readonly expiresAt: number;
 }

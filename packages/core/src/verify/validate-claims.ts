@@ -63,7 +63,7 @@ function numericDate(payload: Record<string, unknown>, name: string): number | u
   if (!Object.hasOwn(payload, name)) return undefined;
   const value = payload[name];
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw invalid(`The "${name}" claim must be a number`);
+    throw invalid(`The ${name} claim must be a number`);
   }
   return value;
 }
@@ -75,7 +75,7 @@ function checkAudience(payload: Record<string, unknown>, rules: AudienceRules): 
   }
   const list = typeof aud === 'string' ? [aud] : aud;
   if (!Array.isArray(list) || list.some((a) => typeof a !== 'string')) {
-    throw invalid('The "aud" claim must be a string or an array of strings');
+    throw invalid('The aud claim must be a string or an array of strings');
   }
   const audiences = list as string[];
   for (const a of audiences) {
@@ -105,7 +105,8 @@ function checkTimes(payload: Record<string, unknown>, rules: ClaimRules, now: nu
     throw new InvalidTokenError('token_issued_in_future', 'The token is issued in the future');
   }
   if (rules.maxTokenAge !== undefined) {
-    if (iat === undefined) throw new InvalidTokenError('missing_claim', 'The token has no "iat"');
+    if (iat === undefined)
+      throw new InvalidTokenError('missing_claim', 'The token has no iat claim');
     if (now - iat - tolerance > rules.maxTokenAge) {
       throw new InvalidTokenError('token_too_old', 'The token is too old');
     }
@@ -141,13 +142,13 @@ export function validateClaims(
   checkTimes(payload, rules, now);
   for (const claim of STRING_CLAIMS) {
     if (Object.hasOwn(payload, claim) && typeof payload[claim] !== 'string') {
-      throw invalid(`The "${claim}" claim must be a string`);
+      throw invalid(`The ${claim} claim must be a string`);
     }
   }
   if (rules.strict) {
     for (const claim of RFC9068_CLAIMS) {
       if (!Object.hasOwn(payload, claim)) {
-        throw new InvalidTokenError('missing_claim', `The token has no "${claim}" claim`);
+        throw new InvalidTokenError('missing_claim', `The token has no ${claim} claim`);
       }
     }
   }

@@ -57,13 +57,19 @@ export class Verifier {
     if (cache !== undefined) {
       cacheKey = await cache.key(token);
       const hit = cache.get(cacheKey);
-      if (hit !== undefined) return this.#revalidate(hit);
+      // A hit counts only while every key held when it was verified is still held.
+      if (
+        hit !== undefined &&
+        hit.keyGeneration === options.issuers.get(hit.auth.issuer)?.keys.generation()
+      ) {
+        return this.#revalidate(hit);
+      }
     }
     const { header, payload } = parseToken(token);
     const iss = Object.hasOwn(payload, 'iss') ? payload.iss : undefined;
     if (iss === undefined) throw new InvalidTokenError('missing_claim', 'The token has no issuer');
     if (typeof iss !== 'string') {
-      throw new InvalidTokenError('invalid_claim', 'The "iss" claim must be a string');
+      throw new InvalidTokenError('invalid_claim', 'The iss claim must be a string');
     }
     // The issuer is picked by exact match before any key is fetched: an unknown iss costs nothing.
     const issuer = options.issuers.get(iss);
@@ -86,7 +92,12 @@ export class Verifier {
     if (options.validate !== undefined) await this.#runValidator(auth);
     if (options.isRevoked !== undefined) await this.#checkRevoked(auth);
     if (cache !== undefined && cacheKey !== undefined) {
-      cache.set(cacheKey, { auth, header, payload }, auth.expiresAt, issuer.keys.trustedUntil());
+      cache.set(
+        cacheKey,
+        { auth, header, payload, keyGeneration: issuer.keys.generation() },
+        auth.expiresAt,
+        issuer.keys.trustedUntil(),
+      );
     }
     return auth;
   }

@@ -1,0 +1,742 @@
+/**
+ * Property-based tests (fast-check) on the core, in process: random headers, queries, bodies and
+ * tokens never crash, hang, or let a request through unless the token is genuine and authorized.
+ *
+ * Every property runs a moderate number of cases with a per-run timeout and a time limit that
+ * fails the property when reached (a hang detector), so the file stays well under 15 s.
+ */
+import { validateHeaderValue } from 'node:http';
+import {
+  AuthError,
+  type AuthErrorCode,
+  type AuthPhase,
+  anyScope,
+  createTokenward,
+  extractToken,
+  type HttpResponse,
+  orgScopes,
+  type Requirement,
+  renderError,
+  roles,
+  sanitizeChallengeValue,
+  scopes,
+  type TokenRequest,
+  type Tokenward,
+} from '@tokenward/core';
+import { createTestIssuer, type TestIssuer, type TestKey } from '@tokenward/testing';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { b64u, hmacToken, signRaw } from './forge.js';
+
+/** Per-run timeout and a time limit after which the property fails. */
+function guard(limitMs: number) {
+  return [fc.timeout(2_000), fc.interruptAfterTimeLimit(limitMs, { failOnInterrupt: true })];
+}
+
+/** RFC 6750 b64token. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** Everything an HTTP response may carry: status, headers Node accepts, a JSON error body. */
+function expectSafeResponse(response: HttpResponse): void {
+  expect([400, 401, 403, 503]).toContain(response.status);
+  for (const [name, value] of Object.entries(response.headers)) {
+    expect(() => validateHeaderValue(name, value), `${name}: ${value}`).not.toThrow();
+    expect(value).toMatch(/^[\x20-\x7E]*$/);
+  }
+  const challenge = response.headers['www-authenticate'];
+  if (response.status === 503) {
+    expect(challenge).toBeUndefined();
+    expect(response.headers['retry-after']).toMatch(/^\d+$/);
+  } else {
+    expect(challenge).toMatch(CHALLENGE);
+  }
+  const body = JSON.parse(response.body) as Record<string, unknown>;
+  expect(Object.keys(body).sort()).toEqual(['error', 'error_description']);
+  expect(typeof body.error).toBe('string');
+  expect(typeof body.error_description).toBe('string');
+}
+
+/** RFC 6750 §3 challenge: `Bearer`, optional realm, then error, description and scope. */
+const QUOTED = '"[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]*"';
+const CHALLENGE = new RegExp(
+  `^Bearer(?: realm=${QUOTED})?(?:(?: |, )error="(?:invalid_request|invalid_token|insufficient_scope)", error_description=${QUOTED}(?:, scope=${QUOTED})?)?$`,
+);
+
+// ---------------------------------------------------------------------------------------------
+// (a) Extraction.
+// ---------------------------------------------------------------------------------------------
+
+const tokenish = fc.string({
+  unit: fc.constantFrom(...`${BASE64URL}.=+/~ \t,"é`.split('')),
+  maxLength: 40,
+});
+const credential = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 60 }),
+  fc
+    .tuple(
+      fc.constantFrom(
+        'Bearer',
+        'bearer',
+        'BEARER',
+        'Basic',
+        'DPoP',
+        'Digest',
+        'Token',
+        '',
+        'Bearer,',
+      ),
+      fc.constantFrom(' ', '  ', '\t', '', ', ', '\u00a0'),
+      tokenish,
+    )
+    .map(([scheme, sep, rest]) => `${scheme}${sep}${rest}`),
+);
+const authorization = fc.option(
+  fc.oneof(credential, fc.array(credential, { minLength: 0, maxLength: 4 })),
+  { nil: undefined },
+);
+const queryUrl = fc.option(
+  fc
+    .array(
+      fc.tuple(
+        fc.constantFrom('access_token', 'ACCESS_TOKEN', 'access_token[]', 'x', ''),
+        fc.oneof(tokenish, fc.string({ unit: 'binary', maxLength: 20 })),
+        fc.boolean(),
+      ),
+      { maxLength: 4 },
+    )
+    .map(
+      (pairs) =>
+        `/r?${pairs.map(([k, v, encode]) => `${k}=${encode ? encodeURIComponent(v) : v}`).join('&')}`,
+    ),
+  { nil: undefined },
+);
+const formBody = fc.oneof(
+  fc.anything({
+    withNullPrototype: true,
+    withBoxedValues: true,
+    withMap: true,
+    withSet: true,
+    withSparseArray: true,
+    withTypedArray: true,
+  }),
+  fc.record(
+    { access_token: fc.oneof(tokenish, fc.array(tokenish), fc.anything()) },
+    { requiredKeys: [] },
+  ),
+);
+const tokenRequest: fc.Arbitrary<TokenRequest> = fc.record({
+  authorization,
+  method: fc.option(fc.constantFrom('GET', 'POST', 'HEAD', 'PUT', 'post', 'DELETE'), {
+    nil: undefined,
+  }),
+  url: queryUrl,
+  contentType: fc.option(
+    fc.constantFrom(
+      'application/x-www-form-urlencoded',
+      'Application/X-WWW-Form-Urlencoded; charset=utf-8',
+      'application/json',
+      'multipart/form-data',
+    ),
+    { nil: undefined },
+  ),
+  body: formBody,
+});
+const extractOptions = fc.record({
+  query: fc.boolean(),
+  body: fc.boolean(),
+  maxTokenLength: fc.integer({ min: 64, max: 2_048 }),
+});
+
+const EXTRACTION_CODES: readonly AuthErrorCode[] = [
+  'missing_token',
+  'malformed_credentials',
+  'multiple_tokens',
+  'token_too_large',
+];
+
+/** The outcome of extraction, comparable across representations. */
+function extractOutcome(request: TokenRequest, options: Parameters<typeof extractToken>[1]) {
+  try {
+    return { token: extractToken(request, options) };
+  } catch (error) {
+    if (!(error instanceof AuthError)) throw error;
+    return { code: error.code };
+  }
+}
+
+describe('(a) extractToken', () => {
+  it('on any header, query and body: returns a b64token within the limit, or throws an AuthError', () => {
+    fc.assert(
+      fc.property(tokenRequest, extractOptions, (request, options) => {
+        const started = performance.now();
+        let token: string | undefined;
+        try {
+          token = extractToken(request, options);
+        } catch (error) {
+          expect(error).toBeInstanceOf(AuthError);
+          const refusal = error as AuthError;
+          expect(EXTRACTION_CODES).toContain(refusal.code);
+          expect([400, 401]).toContain(refusal.status);
+          expectSafeResponse(renderError(refusal));
+        }
+        expect(performance.now() - started, 'extraction time (ms)').toBeLessThan(500);
+        if (token !== undefined) {
+          expect(token).toMatch(B64TOKEN);
+          expect(token.length).toBeLessThanOrEqual(options.maxTokenLength);
+        }
+      }),
+      { numRuns: 3_000, plugins: guard(5_000) },
+    );
+  });
+
+  it('a b64token after "Bearer " is returned as is; the same line twice is refused (400)', () => {
+    const b64token = fc.stringMatching(/^[A-Za-z0-9\-._~+/]{1,80}=*$/);
+    fc.assert(
+      fc.property(b64token, fc.constantFrom('Bearer ', 'bearer ', 'BeArEr '), (token, scheme) => {
+        const options = { query: false, body: false, maxTokenLength: 8_192 };
+        expect(extractToken({ authorization: `${scheme}${token}` }, options)).toBe(token);
+        expect(
+          extractOutcome({ authorization: [`${scheme}${token}`, `${scheme}${token}`] }, options),
+        ).toEqual({ code: 'multiple_tokens' });
+      }),
+      { numRuns: 500, plugins: guard(3_000) },
+    );
+  });
+
+  it('pathological inputs stay linear (no regular-expression blow-up)', () => {
+    const options = { query: true, body: true, maxTokenLength: 1_048_576 };
+    const inputs = [
+      `Bearer ${'a'.repeat(200_000)}!`,
+      `Bearer ${'='.repeat(200_000)}`,
+      `${'a'.repeat(200_000)} `,
+      `Bearer a${', '.repeat(50_000)}`,
+      `${'Basic x, '.repeat(20_000)}Bearer t`,
+      `x${' '.repeat(200_000)}y`,
+    ];
+    for (const value of inputs) {
+      const started = performance.now();
+      extractOutcome(
+        { authorization: value, url: `/r?access_token=${'a'.repeat(100_000)}` },
+        options,
+      );
+      expect(performance.now() - started, value.slice(0, 20)).toBeLessThan(1_000);
+    }
+  });
+
+  // Node adapters pass every Authorization line; Fetch adapters pass them joined with ", "
+  // (RFC 9110 §5.3: the same thing). Both must give the same answer.
+  const simpleLine = fc.constantFrom('Bearer abc.def.ghi', 'Basic dXNlcjpwYXNz', 'Token x', '');
+  const anyLine = fc.constantFrom(
+    'Bearer abc.def.ghi',
+    'Basic dXNlcjpwYXNz',
+    'Digest username="a", realm="b"',
+    'Basic',
+    '',
+  );
+  const joinedEqualsLines = (line: fc.Arbitrary<string>) =>
+    fc.property(fc.array(line, { minLength: 2, maxLength: 3 }), (lines) => {
+      const options = { query: false, body: false, maxTokenLength: 8_192 };
+      expect(
+        extractOutcome({ authorization: lines.join(', ') }, options),
+        lines.join(' | '),
+      ).toEqual(extractOutcome({ authorization: lines }, options));
+    });
+
+  it('Fetch-joined lines answer like separate lines (token68 credentials)', () => {
+    fc.assert(joinedEqualsLines(simpleLine), { numRuns: 300, plugins: guard(3_000) });
+  });
+
+  // Known product bug (core `bearer/extract-token.ts`, `splitJoined`): a credential with
+  // auth-params (`Digest username="a", realm="b"`) or a bare scheme (`Basic`) joined with a Bearer
+  // line is taken as one line: "no bearer token" (401, or anonymous on optional routes) or
+  // "malformed", where separate lines give 400 multiple_tokens. Also in the attack table (Hono rows).
+  it('Fetch-joined lines answer like separate lines (auth-params, bare schemes)', () => {
+    fc.assert(joinedEqualsLines(anyLine), { numRuns: 300, plugins: guard(3_000) });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// (b) Authentication.
+// ---------------------------------------------------------------------------------------------
+
+const ISS = 'https://issuer.property.test';
+const AUD = 'https://api.property.test';
+const NOW_MS = Date.UTC(2030, 0, 1);
+const NOW = NOW_MS / 1000;
+
+let issuer: TestIssuer;
+let foreign: TestKey;
+let tw: Tokenward;
+/** Genuine, valid tokens. */
+let valid: string[];
+
+function validClaims(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { iss: ISS, aud: AUD, sub: 'user-123', iat: NOW, exp: NOW + 300, ...extra };
+}
+
+beforeAll(async () => {
+  issuer = await createTestIssuer({
+    issuer: ISS,
+    audience: AUD,
+    algorithm: 'ES256',
+    listen: false,
+    now: () => NOW_MS,
+  });
+  foreign = await issuer.createForeignKey();
+  tw = createTokenward({
+    issuer: ISS,
+    audience: AUD,
+    jwks: issuer.jwks(),
+    organizationTokens: true,
+    now: () => NOW_MS,
+  });
+  valid = await Promise.all([
+    issuer.mintToken(),
+    issuer.mintToken({ scope: 'read:report' }),
+    issuer.mintToken({ organization_id: 'org-1' }),
+  ]);
+});
+
+/** Authenticate; never rejects; a refusal is a safe response; ok only for `accepted` tokens. */
+async function authenticateSafely(request: TokenRequest): Promise<boolean> {
+  const outcome = await tw.authenticate(request);
+  if (!outcome.ok) {
+    expect(outcome.error).toBeInstanceOf(AuthError);
+    expectSafeResponse(outcome.response);
+    for (const token of valid) expect(outcome.response.body).not.toContain(token);
+  }
+  return outcome.ok;
+}
+
+const jsonObject = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), {
+  maxKeys: 6,
+});
+const algorithm = fc.constantFrom('ES256', 'RS256', 'HS256', 'none', 'NONE', 'EdDSA', 'PS256', '');
+
+const mutation = fc.record({
+  which: fc.nat(2),
+  op: fc.constantFrom('replace', 'delete', 'insert', 'truncate', 'swap-segments', 'append'),
+  position: fc.nat(),
+  char: fc.constantFrom(...`${BASE64URL}.=+/`.split('')),
+});
+
+function mutate(token: string, m: { op: string; position: number; char: string }): string {
+  const i = m.position % (token.length + 1);
+  switch (m.op) {
+    case 'replace':
+      return `${token.slice(0, i)}${m.char}${token.slice(i + 1)}`;
+    case 'delete':
+      return `${token.slice(0, i)}${token.slice(i + 1)}`;
+    case 'insert':
+      return `${token.slice(0, i)}${m.char}${token.slice(i)}`;
+    case 'truncate':
+      return token.slice(0, i);
+    case 'swap-segments': {
+      const [h, p, s] = token.split('.');
+      return `${p}.${h}.${s}`;
+    }
+    default:
+      return `${token}${m.char}`;
+  }
+}
+
+describe('(b) Tokenward.authenticate', () => {
+  it('arbitrary Authorization values never crash and never authenticate', async () => {
+    await fc.assert(
+      fc.asyncProperty(authorization, async (value) => {
+        expect(await authenticateSafely({ authorization: value })).toBe(false);
+      }),
+      { numRuns: 600, plugins: guard(4_000) },
+    );
+  });
+
+  it('arbitrary JSON header and claims, unsigned or signed with random bytes, never authenticate', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        jsonObject,
+        jsonObject,
+        algorithm,
+        fc.option(fc.constantFrom(0, 1), { nil: undefined }),
+        fc.uint8Array({ maxLength: 80 }),
+        async (header, claims, alg, kidChoice, signature) => {
+          const kid = kidChoice === undefined ? undefined : issuer.currentKey.kid;
+          const h = { ...header, alg, ...(kid === undefined ? {} : { kid }) };
+          const p = { ...validClaims(), ...claims };
+          const token = `${b64u(JSON.stringify(h))}.${b64u(JSON.stringify(p))}.${b64u(signature)}`;
+          expect(await authenticateSafely({ authorization: `Bearer ${token}` })).toBe(false);
+        },
+      ),
+      { numRuns: 400, plugins: guard(4_000) },
+    );
+  });
+
+  it('valid claims signed by a foreign key (with the right kid) or MACed with the public key never authenticate', async () => {
+    await fc.assert(
+      fc.asyncProperty(jsonObject, fc.boolean(), async (extra, hmac) => {
+        const claims = JSON.stringify({ ...extra, ...validClaims() });
+        const header = { alg: 'ES256', typ: 'at+jwt', kid: issuer.currentKey.kid };
+        const token = hmac
+          ? hmacToken(
+              'HS256',
+              JSON.stringify(issuer.currentKey.publicJwk),
+              header,
+              JSON.parse(claims),
+            )
+          : await signRaw(foreign, JSON.stringify(header), claims);
+        expect(await authenticateSafely({ authorization: `Bearer ${token}` })).toBe(false);
+      }),
+      { numRuns: 150, plugins: guard(4_000) },
+    );
+  });
+
+  it('a mutated genuine token authenticates only if it is unchanged', async () => {
+    await fc.assert(
+      fc.asyncProperty(mutation, async (m) => {
+        const original = valid[m.which] as string;
+        const token = mutate(original, m);
+        const ok = await authenticateSafely({ authorization: `Bearer ${token}` });
+        expect(ok, token === original ? 'unchanged' : 'mutated').toBe(token === original);
+      }),
+      { numRuns: 800, plugins: guard(5_000) },
+    );
+  });
+
+  it('query and body tokens on: a genuine token is accepted only when sent exactly one way', async () => {
+    const both = createTokenward({
+      issuer: ISS,
+      audience: AUD,
+      jwks: issuer.jwks(),
+      tokenLocations: { query: true, body: true },
+      now: () => NOW_MS,
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          header: fc.constantFrom('none', 'bearer', 'basic'),
+          query: fc.boolean(),
+          body: fc.boolean(),
+          method: fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'patch'),
+          form: fc.boolean(),
+        }),
+        async (c) => {
+          const token = valid[0] as string;
+          const request: TokenRequest = {
+            authorization:
+              c.header === 'bearer'
+                ? `Bearer ${token}`
+                : c.header === 'basic'
+                  ? 'Basic dXNlcjpwYXNz'
+                  : undefined,
+            method: c.method,
+            url: c.query ? `/r?x=1&access_token=${token}` : '/r?x=1',
+            contentType: c.form ? 'application/x-www-form-urlencoded' : 'application/json',
+            body: c.body ? { access_token: token } : {},
+          };
+          const bodyCounts = c.body && c.form && !['GET', 'HEAD'].includes(c.method.toUpperCase());
+          const sent = Number(c.header === 'bearer') + Number(c.query) + Number(bodyCounts);
+          const outcome = await both.authenticate(request);
+          expect(outcome.ok, JSON.stringify(c)).toBe(sent === 1);
+          if (!outcome.ok) {
+            expectSafeResponse(outcome.response);
+            expect(outcome.error.code).toBe(sent === 0 ? 'missing_token' : 'multiple_tokens');
+          }
+        },
+      ),
+      { numRuns: 200, plugins: guard(4_000) },
+    );
+  });
+
+  // Claims signed with the right key: accepted exactly when an independent oracle says they
+  // are valid (iss, aud, exp, nbf, iat, sub, typ, ID-token claims, cnf, organization).
+  const OMIT = Symbol('omit');
+  const choice = <T>(...values: T[]) => fc.constantFrom<T | typeof OMIT>(...values, OMIT);
+  const claimChoices = fc.record({
+    iss: choice<unknown>(ISS, `${ISS}/`, ISS.toUpperCase(), [ISS], null, 1),
+    aud: choice<unknown>(AUD, [AUD], ['https://other.test', AUD], 'https://other.test', [], 1, [
+      AUD,
+      1,
+    ]),
+    exp: choice<unknown>(NOW + 300, NOW + 1e9, NOW - 100, NOW - 4, String(NOW + 300), null),
+    nbf: choice<unknown>(NOW - 10, NOW + 3, NOW + 100, 'x'),
+    iat: choice<unknown>(NOW, NOW + 3, NOW + 100, '0'),
+    sub: choice<unknown>('user-123', 7),
+    nonce: choice<unknown>('n-1'),
+    cnf: choice<unknown>({ jkt: 'x' }),
+    organization_id: choice<unknown>('org-1', '', 1),
+    typ: choice<unknown>('at+jwt', 'application/at+jwt', 'JWT', 'dpop+jwt'),
+  });
+
+  function oracle(c: Record<string, unknown>): boolean {
+    const has = (name: string) => c[name] !== OMIT;
+    const typ = c.typ;
+    const accessTyp = typ === 'at+jwt' || typ === 'application/at+jwt';
+    const audOk =
+      c.aud === AUD ||
+      (Array.isArray(c.aud) && c.aud.every((a) => typeof a === 'string') && c.aud.includes(AUD));
+    const date = (name: string, ok: (n: number) => boolean) =>
+      !has(name) || (typeof c[name] === 'number' && ok(c[name] as number));
+    return (
+      c.iss === ISS &&
+      audOk &&
+      typeof c.exp === 'number' &&
+      c.exp > NOW - 5 &&
+      date('nbf', (n) => n <= NOW + 5) &&
+      date('iat', (n) => n <= NOW + 5) &&
+      (!has('sub') || typeof c.sub === 'string') &&
+      (accessTyp || typ === OMIT || typ === 'JWT') &&
+      (accessTyp || !has('nonce')) &&
+      !has('cnf') &&
+      (!has('organization_id') ||
+        (typeof c.organization_id === 'string' && c.organization_id !== ''))
+    );
+  }
+
+  it('claims signed with the right key authenticate exactly when they are valid', async () => {
+    await fc.assert(
+      fc.asyncProperty(claimChoices, async (c) => {
+        const claims: Record<string, unknown> = {};
+        for (const [name, value] of Object.entries(c)) {
+          if (name !== 'typ' && value !== OMIT) claims[name] = value;
+        }
+        const header = { typ: c.typ === OMIT ? undefined : c.typ };
+        // Start from no claims at all: every default of mintToken removed, then the choices.
+        const none = { iss: undefined, aud: undefined, sub: undefined, iat: undefined };
+        const cleared = { ...none, exp: undefined, jti: undefined, client_id: undefined };
+        const token = await issuer.mintToken({ ...cleared, ...claims }, { header });
+        const ok = await authenticateSafely({ authorization: `Bearer ${token}` });
+        expect(
+          ok,
+          JSON.stringify(claims, (_k, v) => (v === OMIT ? '<omitted>' : v)),
+        ).toBe(oracle(c));
+      }),
+      { numRuns: 400, plugins: guard(5_000) },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// (c) Authorization.
+// ---------------------------------------------------------------------------------------------
+
+const SECRET = 'property-suite-hmac-secret-0123456789abcdef';
+const HS_ISS = 'https://hs.property.test';
+const VOCABULARY = [
+  'read:report',
+  'read:reports',
+  'Read:Report',
+  'read',
+  'write:report',
+  'admin:all',
+  'constructor',
+  '__proto__',
+  'hasOwnProperty',
+  '*',
+  'read:*',
+] as const;
+
+let hs: Tokenward;
+
+beforeAll(() => {
+  hs = createTokenward({
+    issuer: HS_ISS,
+    audience: AUD,
+    secret: SECRET,
+    organizationTokens: true,
+    now: () => NOW_MS,
+  });
+});
+
+/** Authenticate a token MACed with the secret carrying these claims (must succeed). */
+async function identity(claims: Record<string, unknown>) {
+  const token = hmacToken(
+    'HS256',
+    SECRET,
+    { typ: 'at+jwt' },
+    {
+      iss: HS_ISS,
+      aud: AUD,
+      sub: 'user-123',
+      exp: NOW + 300,
+      ...claims,
+    },
+  );
+  const outcome = await hs.authenticate({ authorization: `Bearer ${token}` });
+  if (!outcome.ok) throw new Error(`unexpected refusal: ${outcome.error.code}`);
+  return outcome.auth;
+}
+
+/** How granted scopes are put in the token: one claim or spread over scope/scp/permissions. */
+const encoding = fc.constantFrom(
+  'scope',
+  'scope-extra-spaces',
+  'scp-array',
+  'permissions',
+  'mixed',
+);
+
+function scopeClaims(granted: readonly string[], how: string): Record<string, unknown> {
+  switch (how) {
+    case 'scope':
+      return { scope: granted.join(' ') };
+    case 'scope-extra-spaces':
+      return { scope: ` ${granted.join('   ')} ` };
+    case 'scp-array':
+      return { scp: [...granted] };
+    case 'permissions':
+      return { permissions: [...granted] };
+    default:
+      return {
+        scope: granted.filter((_, i) => i % 3 === 0).join(' '),
+        scp: granted.filter((_, i) => i % 3 === 1),
+        permissions: granted.filter((_, i) => i % 3 === 2),
+      };
+  }
+}
+
+const binding = fc.constantFrom('global', 'organization_id', 'organization-token');
+
+function bindingClaims(how: string): Record<string, unknown> {
+  if (how === 'organization_id') return { organization_id: 'org-1' };
+  if (how === 'organization-token') return { aud: 'urn:logto:organization:org-1' };
+  return {};
+}
+
+describe('(c) authorize', () => {
+  it('scopes / orgScopes / anyScope: allowed iff the required set fits the granted one, exactly, on the right side of the org/global line', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.subarray([...VOCABULARY]),
+        fc.subarray([...VOCABULARY], { minLength: 1 }),
+        encoding,
+        binding,
+        fc.constantFrom('scopes', 'orgScopes', 'anyScope'),
+        async (granted, required, how, bound, kind) => {
+          const auth = await identity({ ...scopeClaims(granted, how), ...bindingClaims(bound) });
+          const isBound = bound !== 'global';
+          expect(auth.organizationId !== undefined).toBe(isBound);
+          const requirement: Requirement =
+            kind === 'scopes'
+              ? scopes(...required)
+              : kind === 'orgScopes'
+                ? orgScopes(...required)
+                : anyScope(...required);
+          const has = (s: string) => granted.includes(s as (typeof VOCABULARY)[number]);
+          const missing = required.filter((s) => !has(s));
+          const expected =
+            kind === 'scopes'
+              ? !isBound && missing.length === 0
+              : kind === 'orgScopes'
+                ? isBound && missing.length === 0
+                : !isBound && required.some(has);
+          const outcome = await hs.authorize(requirement, auth);
+          expect(outcome.ok, `${kind}(${required}) with ${granted} (${bound})`).toBe(expected);
+          if (!outcome.ok) {
+            expect(outcome.response.status).toBe(403);
+            expectSafeResponse(outcome.response);
+            const scopeAttr = /, scope="([^"]*)"$/.exec(
+              outcome.response.headers['www-authenticate'] ?? '',
+            )?.[1];
+            const named =
+              kind === 'anyScope' || (kind === 'scopes') === isBound ? required : missing;
+            expect(scopeAttr?.split(' ')).toEqual(named);
+          }
+        },
+      ),
+      { numRuns: 400, plugins: guard(6_000) },
+    );
+  });
+
+  it('roles: allowed iff every required role is in the roles claim (exact)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.subarray([...VOCABULARY]),
+        fc.subarray([...VOCABULARY], { minLength: 1 }),
+        fc.boolean(),
+        async (granted, required, asString) => {
+          const auth = await identity({ roles: asString ? granted.join(' ') : granted });
+          const outcome = await hs.authorize(roles(...required), auth);
+          expect(outcome.ok).toBe(required.every((r) => granted.includes(r)));
+          if (!outcome.ok) expectSafeResponse(outcome.response);
+        },
+      ),
+      { numRuns: 200, plugins: guard(4_000) },
+    );
+  });
+
+  it('without an identity every requirement fails closed (401)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.subarray([...VOCABULARY], { minLength: 1 }), async (required) => {
+        const outcome = await hs.authorize(scopes(...required), undefined);
+        expect(outcome.ok).toBe(false);
+        if (!outcome.ok) {
+          expect(outcome.response.status).toBe(401);
+          expect(outcome.response.headers['www-authenticate']).toBe('Bearer');
+        }
+      }),
+      { numRuns: 50, plugins: guard(2_000) },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// (d) Rendering.
+// ---------------------------------------------------------------------------------------------
+
+const PHASES: readonly AuthPhase[] = ['request', 'credentials', 'token', 'keys', 'authorization'];
+
+describe('(d) renderError', () => {
+  const renders = (retryDelay: fc.Arbitrary<number>) =>
+    fc.property(
+      fc.constantFrom(...PHASES),
+      fc.string({ unit: 'binary', maxLength: 400 }),
+      fc.array(fc.string({ unit: 'binary', maxLength: 30 }), { maxLength: 5 }),
+      fc.option(fc.string({ unit: 'binary', maxLength: 300 }), { nil: undefined }),
+      fc.option(retryDelay, { nil: undefined }),
+      (phase, message, scopeNames, realm, retryAfter) => {
+        const error = new AuthError(phase, 'token_rejected', message, {
+          scopes: scopeNames,
+          ...(retryAfter === undefined ? {} : { retryAfter }),
+        });
+        const response = renderError(error, { realm });
+        expectSafeResponse(response);
+        const body = JSON.parse(response.body) as { error_description: string };
+        expect(body.error_description).toBe(message);
+        if (phase !== 'keys') expect(response.headers['retry-after']).toBeUndefined();
+      },
+    );
+
+  it('any message, scopes, realm and retry delay (up to a year, or not a number) render safely', () => {
+    const delay = fc.oneof(
+      fc.double({ min: -1e6, max: 31_536_000 }),
+      fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0),
+    );
+    fc.assert(renders(delay), { numRuns: 2_000, plugins: guard(5_000) });
+  });
+
+  // Known product bug (core `errors/auth-error.ts`, `delaySeconds`): a finite delay of 1e21 s or
+  // more renders `Retry-After: 1e+21` (String of a large number), which is not RFC 9110
+  // delay-seconds (1*DIGIT). Not reachable from the key set (the backoff is capped by
+  // keySet.maxFailureBackoff ≤ 2^53 ms), only through the exported error constructors
+  // (`new KeySetUnavailableError(msg, { retryAfter })`). Expected: clamp to a digit string.
+  it('a huge finite retry delay still renders Retry-After as digits', () => {
+    fc.assert(renders(fc.double({ min: 1e21, max: 1e300, noNaN: true })), {
+      numRuns: 50,
+      plugins: guard(2_000),
+    });
+  });
+
+  it('sanitizeChallengeValue keeps only quoted-string-safe characters, at most 256', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 600 }), (value) => {
+        const safe = sanitizeChallengeValue(value);
+        expect(safe).toMatch(/^[\x20\x21\x23-\x5B\x5D-\x7E]*$/);
+        expect(safe.length).toBeLessThanOrEqual(256);
+        expect(() =>
+          validateHeaderValue('www-authenticate', `Bearer realm="${safe}"`),
+        ).not.toThrow();
+      }),
+      { numRuns: 2_000, plugins: guard(3_000) },
+    );
+  });
+});
