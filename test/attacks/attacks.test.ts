@@ -9,6 +9,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppFactory, ConformanceApp } from '../conformance/routes.js';
+import {
+  type AdapterAnswer,
+  comparable,
+  expectRetryAfterAndAbsentHeaders,
+  expectSameAnswers,
+} from '../helpers/answers.js';
+import { rowPreparer } from '../helpers/rows.js';
+import { headerLines, nextCaseId, send } from '../helpers/wire.js';
 import { type AttackRow, attacks, CLASSES } from './cases.js';
 import {
   type AttackFixture,
@@ -20,16 +28,7 @@ import {
   PROBE_PATH,
   requestCounts,
 } from './fixture.js';
-import {
-  expectCleanRefusal,
-  headerLines,
-  loadFactories,
-  nextCaseId,
-  OUT_OF_PROCESS,
-  type RawResponse,
-  send,
-  type WireRequest,
-} from './harness.js';
+import { expectCleanRefusal, loadFactories, OUT_OF_PROCESS } from './harness.js';
 
 /**
  * Product bugs this table found, by row name, with the adapter(s) they affect (`*` for all).
@@ -83,43 +82,8 @@ afterAll(async () => {
 // Preparing and sending a row.
 // ---------------------------------------------------------------------------------------------
 
-interface PreparedRow {
-  readonly request: WireRequest;
-  readonly tokens: readonly string[];
-}
-
-const prepared = new Map<string, Promise<PreparedRow>>();
-
 /** Mint the row's tokens once per run and fill the placeholders. */
-function prepare(row: AttackRow): Promise<PreparedRow> {
-  let ready = prepared.get(row.name);
-  if (ready === undefined) {
-    ready = (async () => {
-      const entries = await Promise.all(
-        Object.entries(row.tokens ?? {}).map(async ([name, recipe]) => {
-          return [name, await recipe(fixture)] as const;
-        }),
-      );
-      const tokens = new Map(entries);
-      const fill = (template: string) =>
-        template.replace(/\{(\w+)\}/g, (_, name: string) => {
-          const token = tokens.get(name);
-          if (token === undefined) throw new Error(`${row.name}: no token named "${name}"`);
-          return token;
-        });
-      return {
-        request: {
-          method: row.request.method,
-          path: fill(row.request.path),
-          headers: row.request.headers.map(([name, value]) => [name, fill(value)] as const),
-        },
-        tokens: [...tokens.values()],
-      };
-    })();
-    prepared.set(row.name, ready);
-  }
-  return ready;
-}
+const prepare = rowPreparer(() => fixture);
 
 /** Whether an app can serve this row's route. */
 function serves(running: RunningApp, row: AttackRow): boolean {
@@ -141,16 +105,7 @@ async function runRow(running: RunningApp, row: AttackRow): Promise<void> {
     want.wwwAuthenticate === null ? [] : [want.wwwAuthenticate],
   );
   if (res.status === 401) expect(challenges, 'every 401 has one challenge').toHaveLength(1);
-  const retryAfter = headerLines(res, 'retry-after');
-  if (want.retryAfter === true) {
-    expect(retryAfter, 'Retry-After').toHaveLength(1);
-    expect(retryAfter[0], 'Retry-After').toMatch(/^[1-9][0-9]*$/);
-  } else {
-    expect(retryAfter, 'Retry-After').toEqual([]);
-  }
-  for (const name of want.absentHeaders ?? []) {
-    expect(res.headers[name], `header ${name}`).toBeUndefined();
-  }
+  expectRetryAfterAndAbsentHeaders(res, want);
   if (want.within !== undefined) expect(res.elapsed, 'answer time (ms)').toBeLessThan(want.within);
 
   const isHead = request.method === 'HEAD';
@@ -237,22 +192,6 @@ describe.each(factories)('adapter $name', (factory) => {
   }
 });
 
-/** What must be identical on every adapter. */
-function comparable(res: RawResponse) {
-  return {
-    status: res.status,
-    'www-authenticate': res.headers['www-authenticate'],
-    body: res.status >= 400 || res.body === '' ? res.body : JSON.parse(res.body),
-    ...(res.status >= 400
-      ? {
-          'content-type': res.headers['content-type'],
-          'cache-control': res.headers['cache-control'],
-          'retry-after present': res.headers['retry-after'] !== undefined,
-        }
-      : {}),
-  };
-}
-
 describe('all adapters answer identically', () => {
   for (const row of attacks) {
     // Known to differ when both an affected and an unaffected adapter take part.
@@ -261,17 +200,14 @@ describe('all adapters answer identically', () => {
     const affected = bugged.length > 0 && bugged.length < names.length;
     const test = async () => {
       const { request } = await prepare(row);
-      const answers: { adapter: string; answer: ReturnType<typeof comparable> }[] = [];
+      const answers: AdapterAnswer[] = [];
       for (const running of apps.values()) {
         if (!serves(running, row)) continue;
         const res = await send(running.app.url, request, nextCaseId(running.factory.name));
-        answers.push({ adapter: running.factory.name, answer: comparable(res) });
+        answers.push({ adapter: running.factory.name, answer: comparable(res, 'json') });
       }
       expect(answers.length).toBeGreaterThan(0);
-      const [first, ...rest] = answers;
-      for (const other of rest) {
-        expect(other.answer, `${other.adapter} vs ${first?.adapter}`).toEqual(first?.answer);
-      }
+      expectSameAnswers(answers);
     };
     if (affected) it.fails(`[${row.class}] ${row.name} [known product bug]`, test);
     else it(`[${row.class}] ${row.name}`, test);

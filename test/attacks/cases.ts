@@ -9,7 +9,19 @@
  * handler ran (never, on a refusal), and the servers that must receive no request.
  */
 import { deflateRawSync } from 'node:zlib';
-import type { HandlerCall } from '../conformance/routes.js';
+import {
+  anonymous,
+  authorization,
+  bearer,
+  type Expectation,
+  expectations,
+  get,
+  head,
+  type RowRequest,
+  type TableRow,
+  type TokenRecipe,
+  USER,
+} from '../helpers/rows.js';
 import {
   type AttackFixture,
   AUDIENCE,
@@ -41,7 +53,6 @@ import {
   unsigned,
   withSignature,
 } from './forge.js';
-import type { HeaderLine } from './harness.js';
 
 /** The classes of ATTACKS.md. */
 export const CLASSES = {
@@ -58,57 +69,26 @@ export const CLASSES = {
 export type AttackClass = keyof typeof CLASSES;
 
 /** Mints or forges a token. */
-export type Recipe = (fx: AttackFixture) => string | Promise<string>;
+export type Recipe = TokenRecipe<AttackFixture>;
 
-/** What the handler saw on success. */
-export type Identity = Omit<HandlerCall, 'route'>;
+/** `HEAD` hits the GET route (every framework answers HEAD through it, without a body). */
+export type AttackMethod = 'GET' | 'POST' | 'HEAD';
 
-export interface AttackRequest {
-  /** `HEAD` hits the GET route (every framework answers HEAD through it, without a body). */
-  readonly method: 'GET' | 'POST' | 'HEAD';
-  /** Path and query, with `{name}` placeholders. */
-  readonly path: string;
-  /** Header lines in order, with `{name}` placeholders. */
-  readonly headers: readonly HeaderLine[];
-}
+/** The request of a row (`../helpers/rows.ts`: `{name}` placeholders, raw header lines). */
+export type AttackRequest = RowRequest<AttackMethod>;
 
-export interface Expected {
-  readonly status: number;
-  /** Exact `WWW-Authenticate`, or `null` when it must be absent. */
-  readonly wwwAuthenticate: string | null;
-  /** Body `error` (refusals). */
-  readonly error?: string;
-  /** Body `error_description` (refusals). */
-  readonly description?: string;
-  readonly handlerRan: boolean;
-  /** The identity the handler saw (2xx only). */
-  readonly saw?: Identity;
-  /** A whole-second `Retry-After` is required (503). */
-  readonly retryAfter?: boolean;
-  /** Servers that must receive no request while the row runs (no key from the token, no SSRF). */
-  readonly untouched?: readonly Untouchable[];
-  /** Response headers that must not exist (header injection). */
-  readonly absentHeaders?: readonly string[];
+export interface Expected extends Expectation<Untouchable> {
   /** The answer must come within this many milliseconds (hang detector). */
   readonly within?: number;
 }
 
-export interface AttackRow {
-  /** Unique; the test name. */
-  readonly name: string;
+export interface AttackRow extends TableRow<AttackFixture, AttackMethod, Expected> {
   readonly class: AttackClass;
-  /** Route pattern with mount prefix (as in `HandlerCall.route`). */
-  readonly route: string;
-  readonly tokens?: Readonly<Record<string, Recipe>>;
-  readonly request: AttackRequest;
-  readonly expect: Expected;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Token recipes
 // ---------------------------------------------------------------------------------------------
-
-const USER = 'user-123';
 
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
@@ -217,88 +197,13 @@ function nested(n: number): string {
 // Requests and expectations
 // ---------------------------------------------------------------------------------------------
 
-function get(path: string, ...headers: HeaderLine[]): AttackRequest {
-  return { method: 'GET', path, headers };
-}
-
-function head(path: string, ...headers: HeaderLine[]): AttackRequest {
-  return { method: 'HEAD', path, headers };
-}
-
-function authorization(value: string): HeaderLine {
-  return ['Authorization', value];
-}
-
-const bearer = authorization('Bearer {token}');
-
 /** Raw bytes of UTF-8 text as a Latin-1 string, so `node:http` puts exactly those bytes on the wire. */
 function utf8Bytes(text: string): string {
   return Buffer.from(text, 'utf8').toString('latin1');
 }
 
-/**
- * The challenge for a refusal. The core makes every quoted value safe (RFC 6750 allows no `"` or
- * `\\` in it) by replacing such characters with `?`, so `The "iss" claim` renders as `The ?iss? claim`.
- */
-function challenge(error: string, description: string, scope?: string): string {
-  const safe = description.replace(/["\\]/g, '?');
-  const base = `Bearer error="${error}", error_description="${safe}"`;
-  return scope === undefined ? base : `${base}, scope="${scope}"`;
-}
-
-function refusal(
-  status: number,
-  error: string,
-  description: string,
-  wwwAuthenticate: string | null,
-  extra: Partial<Expected> = {},
-): Expected {
-  return { status, wwwAuthenticate, error, description, handlerRan: false, ...extra };
-}
-
-function noCredentials(description = 'A bearer token is required'): Expected {
-  return refusal(401, 'unauthorized', description, 'Bearer');
-}
-
-function badRequest(description: string, extra?: Partial<Expected>): Expected {
-  return refusal(
-    400,
-    'invalid_request',
-    description,
-    challenge('invalid_request', description),
-    extra,
-  );
-}
-
-function invalidToken(description: string, extra?: Partial<Expected>): Expected {
-  return refusal(401, 'invalid_token', description, challenge('invalid_token', description), extra);
-}
-
-function forbidden(description: string, scope?: string, extra?: Partial<Expected>): Expected {
-  return refusal(
-    403,
-    'insufficient_scope',
-    description,
-    challenge('insufficient_scope', description, scope),
-    extra,
-  );
-}
-
-function unavailable(extra?: Partial<Expected>): Expected {
-  return refusal(503, 'temporarily_unavailable', 'The token signing keys are unavailable', null, {
-    retryAfter: true,
-    ...extra,
-  });
-}
-
-function allowed(saw: Partial<Identity> = {}): Expected {
-  return {
-    status: 200,
-    wwwAuthenticate: null,
-    handlerRan: true,
-    saw: { authenticated: true, subject: USER, organizationId: null, ...saw },
-  };
-}
+const { allowed, badRequest, forbidden, invalidToken, noCredentials, unavailable } =
+  expectations<Expected>();
 
 const MALFORMED_HEADER = 'The Authorization header is malformed';
 const TWO_HEADERS = 'More than one Authorization header was sent';
@@ -333,7 +238,6 @@ const NO_ALTERNATIVE = 'None of the alternatives is satisfied';
 
 const INJECTED = { absentHeaders: ['x-injected'] };
 const DIGEST = authorization('Digest username="a", realm="b", nonce="c", response="d"');
-const anonymous: Partial<Identity> = { authenticated: false, subject: null };
 
 // ---------------------------------------------------------------------------------------------
 // The table

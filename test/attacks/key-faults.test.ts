@@ -14,17 +14,14 @@ import { createTestIssuer, type TestIssuer } from '@tokenward/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIENCE } from '../conformance/cases.js';
 import type { AppFactory, ConformanceApp, MountSpec } from '../conformance/routes.js';
+import { headerLines, nextCaseId, type RawResponse, send } from '../helpers/wire.js';
 import { discovery, type FaultServer, json, jwks, startFaultServer } from './fault-server.js';
 import {
   bearer,
   expectCleanRefusal,
   expectUnavailable,
-  headerLines,
   loadFactories,
-  nextCaseId,
   OUT_OF_PROCESS,
-  type RawResponse,
-  send,
 } from './harness.js';
 
 /** `keySet.timeout` of every scenario, in ms. */

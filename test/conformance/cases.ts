@@ -10,13 +10,22 @@
  * on its own line (two `Authorization` lines really are two lines on the wire).
  */
 import type { TestIssuer } from '@tokenward/testing';
-import type { HandlerCall, Method } from './routes.js';
+import {
+  anonymous,
+  authorization,
+  bearer,
+  type Expectation,
+  expectations,
+  get,
+  type RowRequest,
+  type TableRow,
+  type TokenRecipe as TokenRecipeOf,
+  USER,
+} from '../helpers/rows.js';
+import type { Method } from './routes.js';
 
 /** The API's resource indicator (the `aud` of its tokens). */
 export const AUDIENCE = 'https://api.reports.test';
-
-/** The default subject of minted tokens. */
-const USER = 'user-123';
 
 /** The issuers a token recipe can use. */
 export interface Fixture {
@@ -32,57 +41,16 @@ export interface Fixture {
 export type IssuerName = keyof Fixture;
 
 /** Mints (or forges) the token of a case. */
-export type TokenRecipe = (fx: Fixture) => string | Promise<string>;
+export type TokenRecipe = TokenRecipeOf<Fixture>;
 
-/** One raw header line: name and value, sent as is. */
-export type HeaderLine = readonly [name: string, value: string];
+/** The request of a case (`../helpers/rows.ts`: `{name}` placeholders, raw header lines). */
+export type CaseRequest = RowRequest<Method>;
 
-/** The request of a case. */
-export interface CaseRequest {
-  readonly method: Method;
-  /** Path and query, with `{name}` token placeholders. */
-  readonly path: string;
-  /** Header lines in order (duplicates allowed), with `{name}` token placeholders. */
-  readonly headers: readonly HeaderLine[];
-  /** Request body (with `{name}` token placeholders); needs a content-type line. */
-  readonly body?: string;
-}
-
-/** What the handler saw on success (the route is the case's `route`). */
-export type Identity = Omit<HandlerCall, 'route'>;
-
-/** The expected answer. */
-export interface Expected {
-  readonly status: number;
-  /** Exact `WWW-Authenticate` value, or `null` when the header must be absent. */
-  readonly wwwAuthenticate: string | null;
-  /** `error` of the JSON body (refusals only). */
-  readonly error?: string;
-  /** `error_description` of the JSON body (refusals only). */
-  readonly description?: string;
-  /** Whether the route handler ran. Always false on a refusal. */
-  readonly handlerRan: boolean;
-  /** The identity the handler saw (2xx only). */
-  readonly saw?: Identity;
-  /** A `Retry-After` of whole seconds (>= 1) is required (503). */
-  readonly retryAfter?: boolean;
-  /** Issuers whose servers must receive no request while the case runs (no fetch, no SSRF). */
-  readonly untouched?: readonly IssuerName[];
-  /** Response headers that must not exist (header injection). */
-  readonly absentHeaders?: readonly string[];
-}
+/** The expected answer; `untouched` names issuers of the {@link Fixture}. */
+export type Expected = Expectation<IssuerName>;
 
 /** One row of the table. */
-export interface ConformanceCase {
-  /** Unique; also the test name. */
-  readonly name: string;
-  /** The route pattern hit, with its mount prefix (as in `HandlerCall.route`). */
-  readonly route: string;
-  /** Tokens used by the request's placeholders. */
-  readonly tokens?: Readonly<Record<string, TokenRecipe>>;
-  readonly request: CaseRequest;
-  readonly expect: Expected;
-}
+export type ConformanceCase = TableRow<Fixture, Method, Expected>;
 
 // ---------------------------------------------------------------------------------------------
 // Token recipes
@@ -139,78 +107,17 @@ const orgTokenReader = mint({
 // Requests and expectations
 // ---------------------------------------------------------------------------------------------
 
-function get(path: string, ...headers: HeaderLine[]): CaseRequest {
-  return { method: 'GET', path, headers };
-}
-
-/** `Authorization: <value>` */
-function authorization(value: string): HeaderLine {
-  return ['Authorization', value];
-}
-
-/** `Authorization: Bearer {token}` */
-const bearer = authorization('Bearer {token}');
-
-function refusal(
-  status: number,
-  error: string,
-  description: string,
-  wwwAuthenticate: string | null,
-  extra: Partial<Expected> = {},
-): Expected {
-  return { status, wwwAuthenticate, error, description, handlerRan: false, ...extra };
-}
-
-function challenge(error: string, description: string, scope?: string): string {
-  const base = `Bearer error="${error}", error_description="${description}"`;
-  return scope === undefined ? base : `${base}, scope="${scope}"`;
-}
-
-/** 401, bare `Bearer` challenge: no credentials. */
-function noCredentials(description = 'A bearer token is required'): Expected {
-  return refusal(401, 'unauthorized', description, 'Bearer');
-}
-
-/** 400 `invalid_request`. */
-function badRequest(description: string): Expected {
-  return refusal(400, 'invalid_request', description, challenge('invalid_request', description));
-}
-
-/** 401 `invalid_token`. */
-function invalidToken(description: string, extra?: Partial<Expected>): Expected {
-  return refusal(401, 'invalid_token', description, challenge('invalid_token', description), extra);
-}
-
-/** 403 `insufficient_scope`, with the `scope` attribute when given. */
-function forbidden(description: string, scope?: string): Expected {
-  return refusal(
-    403,
-    'insufficient_scope',
-    description,
-    challenge('insufficient_scope', description, scope),
-  );
-}
+const {
+  allowed,
+  badRequest,
+  forbidden,
+  invalidToken,
+  noCredentials,
+  unavailable: keysUnavailable,
+} = expectations<Expected>();
 
 /** 503, no challenge, `Retry-After`. */
-const unavailable: Expected = refusal(
-  503,
-  'temporarily_unavailable',
-  'The token signing keys are unavailable',
-  null,
-  { retryAfter: true },
-);
-
-/** 200, the handler ran and saw this identity. */
-function allowed(saw: Partial<Identity> = {}): Expected {
-  return {
-    status: 200,
-    wwwAuthenticate: null,
-    handlerRan: true,
-    saw: { authenticated: true, subject: USER, organizationId: null, ...saw },
-  };
-}
-
-const anonymous: Partial<Identity> = { authenticated: false, subject: null };
+const unavailable: Expected = keysUnavailable();
 
 const MALFORMED_HEADER = 'The Authorization header is malformed';
 const MALFORMED_TOKEN = 'The token is malformed';

@@ -2,26 +2,26 @@
  * Runs THE conformance table (`cases.ts`) unchanged against every app factory in `apps/`, each
  * a real HTTP server on 127.0.0.1, and checks that all adapters answer byte-identically.
  *
- * Requests go out through `node:http` with raw header lists, so duplicate `Authorization` lines
- * really are separate lines on the wire. Run a subset with `CONFORMANCE_ADAPTERS=express,fastify`.
+ * Requests go out through `node:http` with raw header lists (`../helpers/wire.ts`), so duplicate
+ * `Authorization` lines really are separate lines on the wire. Run a subset with
+ * `CONFORMANCE_ADAPTERS=express,fastify`.
  */
-import { readdirSync } from 'node:fs';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { createTestIssuer } from '@tokenward/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AUDIENCE,
-  type CaseRequest,
-  type ConformanceCase,
-  cases,
-  type Fixture,
-  type IssuerName,
-} from './cases.js';
+  type AdapterAnswer,
+  comparable,
+  expectRetryAfterAndAbsentHeaders,
+  expectSameAnswers,
+} from '../helpers/answers.js';
+import { loadAppFactories } from '../helpers/app-factories.js';
+import { rowPreparer } from '../helpers/rows.js';
+import { headerLines, nextCaseId, send } from '../helpers/wire.js';
+import { AUDIENCE, type ConformanceCase, cases, type Fixture, type IssuerName } from './cases.js';
 import {
   type AppFactory,
   buildMounts,
-  CASE_HEADER,
   type ConformanceApp,
   type MountEnv,
   type MountSpec,
@@ -31,29 +31,7 @@ import {
 // App factories: every `apps/*.ts` file's default export.
 // ---------------------------------------------------------------------------------------------
 
-async function loadFactories(): Promise<AppFactory[]> {
-  const files = readdirSync(new URL('./apps/', import.meta.url))
-    .filter((file) => file.endsWith('.ts'))
-    .sort();
-  const all: AppFactory[] = [];
-  for (const file of files) {
-    const loaded = (await import(`./apps/${file}`)) as {
-      default?: AppFactory | readonly AppFactory[];
-    };
-    if (loaded.default === undefined) {
-      throw new Error(`apps/${file}: export default an AppFactory (or an array of them)`);
-    }
-    all.push(...(Array.isArray(loaded.default) ? loaded.default : [loaded.default as AppFactory]));
-  }
-  const only = process.env.CONFORMANCE_ADAPTERS?.split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  return only === undefined || only.length === 0
-    ? all
-    : all.filter((factory) => only.includes(factory.name));
-}
-
-const factories = await loadFactories();
+const factories = await loadAppFactories('CONFORMANCE_ADAPTERS', 'throw');
 
 // ---------------------------------------------------------------------------------------------
 // Fixture: three local issuers, a closed port, one running app per factory.
@@ -102,89 +80,8 @@ afterAll(async () => {
 // Preparing and sending requests.
 // ---------------------------------------------------------------------------------------------
 
-interface PreparedCase {
-  readonly request: CaseRequest;
-  /** The minted tokens, which must never be echoed back. */
-  readonly tokens: readonly string[];
-}
-
-const prepared = new Map<string, Promise<PreparedCase>>();
-
 /** Mint the case's tokens once per run and fill the placeholders. */
-function prepare(c: ConformanceCase): Promise<PreparedCase> {
-  let ready = prepared.get(c.name);
-  if (ready === undefined) {
-    ready = (async () => {
-      const entries = await Promise.all(
-        Object.entries(c.tokens ?? {}).map(async ([name, recipe]) => {
-          return [name, await recipe(fixture)] as const;
-        }),
-      );
-      const tokens = new Map(entries);
-      const fill = (template: string) =>
-        template.replace(/\{(\w+)\}/g, (_, name: string) => {
-          const token = tokens.get(name);
-          if (token === undefined) throw new Error(`${c.name}: no token named "${name}"`);
-          return token;
-        });
-      const request: CaseRequest = {
-        method: c.request.method,
-        path: fill(c.request.path),
-        headers: c.request.headers.map(([name, value]) => [name, fill(value)] as const),
-        ...(c.request.body === undefined ? {} : { body: fill(c.request.body) }),
-      };
-      return { request, tokens: [...tokens.values()] };
-    })();
-    prepared.set(c.name, ready);
-  }
-  return ready;
-}
-
-interface RawResponse {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly rawHeaders: readonly string[];
-  readonly body: string;
-}
-
-/** Send exactly these header lines (plus Host, Connection, the case id and Content-Length). */
-function send(origin: string, req: CaseRequest, caseId: string): Promise<RawResponse> {
-  const url = new URL(origin);
-  const lines: string[] = ['Host', url.host, 'Connection', 'close', CASE_HEADER, caseId];
-  for (const [name, value] of req.headers) lines.push(name, value);
-  if (req.body !== undefined) lines.push('Content-Length', String(Buffer.byteLength(req.body)));
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: req.method,
-        path: req.path,
-        headers: lines,
-        agent: false,
-        timeout: 10_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            rawHeaders: res.rawHeaders,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    outgoing.on('timeout', () => outgoing.destroy(new Error('request timed out')));
-    outgoing.on('error', reject);
-    outgoing.end(req.body);
-  });
-}
-
-let sequence = 0;
+const prepare = rowPreparer(() => fixture);
 
 const ISSUERS: readonly IssuerName[] = ['trusted', 'stranger', 'faulty'];
 
@@ -195,18 +92,10 @@ function requestCounts(): Record<IssuerName, number> {
   >;
 }
 
-function headerLines(res: RawResponse, name: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < res.rawHeaders.length; i += 2) {
-    if ((res.rawHeaders[i] as string).toLowerCase() === name) out.push(res.rawHeaders[i + 1] ?? '');
-  }
-  return out;
-}
-
 /** Run one case against one app and check everything the row says, plus the global rules. */
 async function runCase(app: ConformanceApp, adapter: string, c: ConformanceCase): Promise<void> {
   const { request, tokens } = await prepare(c);
-  const caseId = `${adapter}-${++sequence}`;
+  const caseId = nextCaseId(adapter);
   const before = requestCounts();
   const res = await send(app.url, request, caseId);
   const after = requestCounts();
@@ -223,18 +112,8 @@ async function runCase(app: ConformanceApp, adapter: string, c: ConformanceCase)
   }
   if (res.status === 401) expect(challenges.length, 'every 401 has WWW-Authenticate').toBe(1);
 
-  // Retry-After: whole seconds on 503, absent otherwise.
-  const retryAfter = headerLines(res, 'retry-after');
-  if (want.retryAfter === true) {
-    expect(retryAfter, 'Retry-After').toHaveLength(1);
-    expect(retryAfter[0], 'Retry-After').toMatch(/^[1-9][0-9]*$/);
-  } else {
-    expect(retryAfter, 'Retry-After').toEqual([]);
-  }
-
-  for (const name of want.absentHeaders ?? []) {
-    expect(res.headers[name], `header ${name}`).toBeUndefined();
-  }
+  // Retry-After: whole seconds on 503, absent otherwise; no header the row forbids.
+  expectRetryAfterAndAbsentHeaders(res, want);
 
   const contentType = res.headers['content-type'] ?? '';
   expect(contentType, 'content-type').toMatch(/^application\/json\b/);
@@ -361,38 +240,19 @@ describe.each(factories)('adapter $name', (factory) => {
   }
 });
 
-/** What must be identical on every adapter: status, challenge and body, plus refusal headers. */
-function comparable(res: RawResponse) {
-  return {
-    status: res.status,
-    'www-authenticate': res.headers['www-authenticate'],
-    body: res.body,
-    ...(res.status >= 400
-      ? {
-          'content-type': res.headers['content-type'],
-          'cache-control': res.headers['cache-control'],
-          'retry-after present': res.headers['retry-after'] !== undefined,
-        }
-      : {}),
-  };
-}
-
 describe('all adapters answer byte-identically', () => {
   for (const c of cases) {
     const taking = factories.filter((f) => f.notApplicable?.[c.name] === undefined);
     const known = taking.filter((f) => knownFailure(f, c) !== undefined);
     const test = async () => {
       const { request } = await prepare(c);
-      const answers: { adapter: string; answer: ReturnType<typeof comparable> }[] = [];
+      const answers: AdapterAnswer[] = [];
       for (const factory of taking) {
         const app = apps.get(factory.name) as ConformanceApp;
-        const res = await send(app.url, request, `${factory.name}-${++sequence}`);
-        answers.push({ adapter: factory.name, answer: comparable(res) });
+        const res = await send(app.url, request, nextCaseId(factory.name));
+        answers.push({ adapter: factory.name, answer: comparable(res, 'raw') });
       }
-      const [first, ...rest] = answers;
-      for (const other of rest) {
-        expect(other.answer, `${other.adapter} vs ${first?.adapter}`).toEqual(first?.answer);
-      }
+      expectSameAnswers(answers);
     };
     if (known.length > 0 && taking.length > 1) {
       it.fails(`${c.name} [known product bug in ${known.map((f) => f.name).join(', ')}]`, test);
