@@ -1,11 +1,33 @@
 import { defineConfig } from 'vitest/config';
 
+const oxc = { decorator: { legacy: true, emitDecoratorMetadata: true } } as const;
+
 export default defineConfig({
-  oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
+  oxc,
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
-    typecheck: { enabled: false },
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          include: [
+            'packages/*/test/**/*.test.ts',
+            'test/**/*.test.ts',
+            'examples/*/test/**/*.test.ts',
+          ],
+        },
+      },
+      {
+        // The core's unit tests again, on the WebCrypto backend (as on Bun, Deno and Workers).
+        extends: true,
+        test: {
+          name: 'core-webcrypto',
+          include: ['packages/core/test/**/*.test.ts'],
+          setupFiles: ['test/helpers/force-webcrypto.ts'],
+        },
+      },
+    ],
   },
 });

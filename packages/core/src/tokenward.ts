@@ -59,7 +59,7 @@ export class Tokenward {
     let auth: AuthContext;
     try {
       const token = extractToken(request, resolved);
-      auth = await this.#verifier.verify(token);
+      auth = await this.#verifier.verify(token, request.connection);
     } catch (error) {
       const refusal = toAuthError(error);
       if (options.optional === true && refusal instanceof MissingTokenError) {

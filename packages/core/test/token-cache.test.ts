@@ -194,3 +194,53 @@ describe('verified-token cache with remote keys', () => {
     expect(await codeOf(tw.verify(token))).toBe('keys_unavailable');
   });
 });
+
+describe('the same token again on the same connection', () => {
+  const request = (token: string, connection: object) => ({
+    authorization: `Bearer ${token}`,
+    connection,
+  });
+
+  it('answers from the connection without the cache, and never mixes tokens', async () => {
+    const { tw, clock } = setup();
+    const socket = {};
+    const alice = await mint(key, claims(clock, { sub: 'alice' }));
+    const bob = await mint(key, claims(clock, { sub: 'bob' }));
+    const first = await tw.authenticate(request(alice, socket));
+    const again = await tw.authenticate(request(alice, socket));
+    expect(first.ok && again.ok && again.auth === first.auth).toBe(true);
+    // Another token on the same connection (a proxy multiplexing clients) is its own identity.
+    const forBob = await tw.authenticate(request(bob, socket));
+    expect(forBob.ok && forBob.auth.subject).toBe('bob');
+    const back = await tw.authenticate(request(alice, socket));
+    expect(back.ok && back.auth.subject).toBe('alice');
+    // A forged token on a connection that carried a genuine one is still refused.
+    const forged = await mint(other, claims(clock, { sub: 'alice' }));
+    const refused = await tw.authenticate(request(forged, socket));
+    expect(!refused.ok && refused.error.code).toBe('invalid_signature');
+  });
+
+  it('stops at exp and still runs isRevoked', async () => {
+    let revoked = false;
+    const { tw, clock } = setup({ clockTolerance: 0, isRevoked: () => revoked });
+    const socket = {};
+    const token = await mint(key, claims(clock, { exp: clock.seconds + 10 }));
+    expect((await tw.authenticate(request(token, socket))).ok).toBe(true);
+    revoked = true;
+    const r = await tw.authenticate(request(token, socket));
+    expect(!r.ok && r.error.code).toBe('token_revoked');
+    revoked = false;
+    clock.advance(10_000);
+    const expired = await tw.authenticate(request(token, socket));
+    expect(!expired.ok && expired.error.code).toBe('token_expired');
+  });
+
+  it('is off with the cache', async () => {
+    const { tw, clock } = setup({ cache: false });
+    const socket = {};
+    const token = await mint(key, claims(clock));
+    const a = await tw.authenticate(request(token, socket));
+    const b = await tw.authenticate(request(token, socket));
+    expect(a.ok && b.ok && a.auth !== b.auth).toBe(true);
+  });
+});

@@ -59,6 +59,7 @@ function toTokenRequest(req: Request): TokenRequest<Request> {
     body: req.body,
     params: req.params,
     header: (name) => req.get(name),
+    connection: req.socket,
     raw: req,
   };
 }

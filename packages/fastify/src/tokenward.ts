@@ -52,6 +52,7 @@ function toTokenRequest(request: FastifyRequest): TokenRequest<FastifyRequest> {
       const value = request.headers[name.toLowerCase()];
       return Array.isArray(value) ? value[0] : value;
     },
+    connection: request.raw.socket,
     raw: request,
   };
 }

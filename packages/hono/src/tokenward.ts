@@ -58,6 +58,8 @@ function toTokenRequest(c: Context, body: unknown): TokenRequest<Context> {
     body,
     params: c.req.param() as Record<string, unknown>,
     header: (name) => headers.get(name) ?? undefined,
+    // On Node (@hono/node-server) the socket identifies the connection; elsewhere there is none.
+    connection: (c.env as { incoming?: { socket?: object } } | undefined)?.incoming?.socket,
     raw: c,
   };
 }

@@ -4,13 +4,14 @@ import { authorizationFromRawHeaders, type TokenRequest } from '@tokenward/core'
 /** The shapes of request objects the default lookup understands. */
 interface HttpLikeRequest {
   rawHeaders?: string[];
-  raw?: { rawHeaders?: string[] };
+  raw?: { rawHeaders?: string[]; socket?: object };
   headers?: Record<string, string | string[] | undefined>;
   method?: string;
   originalUrl?: string;
   url?: string;
   params?: Record<string, unknown>;
   body?: unknown;
+  socket?: object;
   auth?: unknown;
 }
 
@@ -81,6 +82,7 @@ export function defaultTokenRequest(request: object | undefined): TokenRequest {
     body: req.body,
     params: req.params,
     header: (name) => firstHeader(headers[name.toLowerCase()]),
+    connection: req.socket ?? req.raw?.socket,
     raw: request,
   };
 }

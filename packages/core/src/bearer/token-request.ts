@@ -22,6 +22,11 @@ export interface TokenRequest<Raw = unknown> {
   readonly params?: Readonly<Record<string, unknown>> | undefined;
   /** Look up another request header (first value), for custom policies. */
   readonly header?: ((name: string) => string | undefined) | undefined;
+  /**
+   * The connection the request came on (Node: the socket). A token sent again on the same
+   * connection is recognised by string comparison, without hashing. Optional.
+   */
+  readonly connection?: object | undefined;
   /** The framework's own request object, for custom policies. Never read by the core. */
   readonly raw?: Raw;
 }

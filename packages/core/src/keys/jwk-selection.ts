@@ -1,4 +1,6 @@
-import { importJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
+import { publicKeyCheck } from '../crypto/public-key-check.js';
+import type { SignatureCheck } from '../crypto/signature-check.js';
 import { ConfigurationError } from '../errors/configuration-error.js';
 
 /** Asymmetric JWS algorithms tokenward verifies, with the key type each requires. */
@@ -27,7 +29,7 @@ export const SYMMETRIC_ALGORITHMS: readonly string[] = ['HS256', 'HS384', 'HS512
 
 /**
  * A verification key from a JWKS, validated once. Imported lazily per algorithm, once, and the
- * import is cached (an RSA key may serve RS256 and PS256).
+ * signature check is cached (an RSA key may serve RS256 and PS256).
  */
 export class VerificationKey {
   readonly kid: string | undefined;
@@ -37,7 +39,7 @@ export class VerificationKey {
   /** Identity of the key material (type, curve, kid, modulus or point), to notice removals. */
   readonly id: string;
   readonly #jwk: JWK;
-  readonly #imports = new Map<string, Promise<CryptoKey>>();
+  readonly #checks = new Map<string, Promise<SignatureCheck>>();
 
   constructor(jwk: JWK) {
     this.#jwk = publicPart(jwk);
@@ -58,16 +60,16 @@ export class VerificationKey {
     return true;
   }
 
-  /** The imported key for `alg`; imported once per algorithm. */
-  import(alg: string): Promise<CryptoKey> {
-    let key = this.#imports.get(alg);
-    if (key === undefined) {
-      key = importJWK({ ...this.#jwk, alg }, alg) as Promise<CryptoKey>;
-      this.#imports.set(alg, key);
+  /** The signature check for `alg`; the key is imported once per algorithm. */
+  check(alg: string): Promise<SignatureCheck> {
+    let check = this.#checks.get(alg);
+    if (check === undefined) {
+      check = publicKeyCheck(this.#jwk, alg);
+      this.#checks.set(alg, check);
       // A failed import is not cached: drop it so a later call can report the same failure.
-      key.catch(() => this.#imports.delete(alg));
+      check.catch(() => this.#checks.delete(alg));
     }
-    return key;
+    return check;
   }
 }
 

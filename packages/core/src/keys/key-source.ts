@@ -1,3 +1,5 @@
+import type { SignatureCheck } from '../crypto/signature-check.js';
+
 /** What a key source is asked for: the token's verified-to-be-well-formed header members. */
 export interface KeyQuery {
   /** The token's `alg`, already checked against the issuer's allowlist. */
@@ -29,11 +31,11 @@ export interface KeySourceStatus {
  */
 export interface KeySource {
   /**
-   * The key to verify a token with. Rejects with an {@link InvalidTokenError} (`no_matching_key`)
+   * The signature check of the key to verify a token with. Rejects with an {@link InvalidTokenError} (`no_matching_key`)
    * when no published key fits, or a {@link KeySetUnavailableError} (503) when the keys cannot be
    * obtained.
    */
-  getKey(query: KeyQuery): Promise<CryptoKey | Uint8Array>;
+  getKey(query: KeyQuery): Promise<SignatureCheck>;
   /** Fetch (if remote) and import keys now, so the first request does not wait. */
   warmup(): Promise<void>;
   /** Drop cached remote keys and metadata and fetch again. */

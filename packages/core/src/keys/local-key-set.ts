@@ -1,3 +1,4 @@
+import type { SignatureCheck } from '../crypto/signature-check.js';
 import { InvalidTokenError } from '../errors/auth-error.js';
 import { selectKey, type VerificationKey } from './jwk-selection.js';
 import type { KeyQuery, KeySource, KeySourceStatus } from './key-source.js';
@@ -10,16 +11,16 @@ export class LocalKeySet implements KeySource {
     this.#keys = keys;
   }
 
-  async getKey(query: KeyQuery): Promise<CryptoKey> {
+  async getKey(query: KeyQuery): Promise<SignatureCheck> {
     const lookup = selectKey(this.#keys, query.alg, query.kid);
     if (lookup.found === undefined) throw noMatchingKey(lookup.ambiguous, query.kid);
-    return importOrReject(lookup.found, query.alg);
+    return checkOrReject(lookup.found, query.alg);
   }
 
   async warmup(): Promise<void> {
     // Import every key for every algorithm it names; keys without `alg` import on first use.
     await Promise.all(
-      this.#keys.filter((k) => k.alg !== undefined).map((k) => k.import(k.alg as string)),
+      this.#keys.filter((k) => k.alg !== undefined).map((k) => k.check(k.alg as string)),
     );
   }
 
@@ -49,10 +50,10 @@ export function noMatchingKey(ambiguous: boolean, kid?: string): InvalidTokenErr
   );
 }
 
-/** Import a key, turning an import failure (a malformed published key) into a 401. */
-export async function importOrReject(key: VerificationKey, alg: string): Promise<CryptoKey> {
+/** A key's signature check, turning an import failure (a malformed published key) into a 401. */
+export async function checkOrReject(key: VerificationKey, alg: string): Promise<SignatureCheck> {
   try {
-    return await key.import(alg);
+    return await key.check(alg);
   } catch (cause) {
     throw new InvalidTokenError('no_matching_key', 'The matching key is not usable', { cause });
   }

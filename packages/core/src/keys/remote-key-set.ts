@@ -1,8 +1,9 @@
+import type { SignatureCheck } from '../crypto/signature-check.js';
 import { KeySetUnavailableError } from '../errors/auth-error.js';
 import { type FetchLimits, fetchJson, KeyFetchError, untilAborted } from './fetch-json.js';
 import { selectKey, toVerificationKey, type VerificationKey } from './jwk-selection.js';
 import type { KeyQuery, KeySource, KeySourceStatus } from './key-source.js';
-import { importOrReject, noMatchingKey } from './local-key-set.js';
+import { checkOrReject, noMatchingKey } from './local-key-set.js';
 
 /** Something that happened to a remote key set, for logs and alerts. */
 export interface KeySetEvent {
@@ -60,7 +61,7 @@ export class RemoteKeySet implements KeySource {
     this.#config = config;
   }
 
-  async getKey(query: KeyQuery): Promise<CryptoKey> {
+  async getKey(query: KeyQuery): Promise<SignatureCheck> {
     const now = this.#config.now();
     if (this.#fetchedAt === undefined || now - this.#fetchedAt >= this.#config.cacheMaxAge) {
       await this.#refreshOrServeStale(now);
@@ -78,7 +79,7 @@ export class RemoteKeySet implements KeySource {
       if (!lookup.ambiguous && this.#lastError !== undefined) throw this.#unavailable(now);
       throw noMatchingKey(lookup.ambiguous, query.kid);
     }
-    return importOrReject(lookup.found, query.alg);
+    return checkOrReject(lookup.found, query.alg);
   }
 
   async warmup(): Promise<void> {

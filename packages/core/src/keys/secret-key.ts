@@ -1,15 +1,23 @@
+import { secretKeyCheck } from '../crypto/secret-key-check.js';
+import type { SignatureCheck } from '../crypto/signature-check.js';
 import type { KeyQuery, KeySource, KeySourceStatus } from './key-source.js';
 
 /** A key source for a shared HMAC secret (HS256/384/512 only; never mixed with key sets). */
 export class SecretKey implements KeySource {
   readonly #secret: Uint8Array;
+  readonly #checks = new Map<string, Promise<SignatureCheck>>();
 
   constructor(secret: Uint8Array) {
     this.#secret = secret;
   }
 
-  async getKey(_query: KeyQuery): Promise<Uint8Array> {
-    return this.#secret;
+  getKey(query: KeyQuery): Promise<SignatureCheck> {
+    let check = this.#checks.get(query.alg);
+    if (check === undefined) {
+      check = secretKeyCheck(this.#secret, query.alg);
+      this.#checks.set(query.alg, check);
+    }
+    return check;
   }
 
   async warmup(): Promise<void> {}

@@ -12,6 +12,10 @@ export interface TokenHeader {
 export interface ParsedToken {
   readonly header: TokenHeader;
   readonly payload: Record<string, unknown>;
+  /** The JWS signing input, `<header>.<payload>` as ASCII bytes. */
+  readonly signingInput: Uint8Array;
+  /** The decoded signature. */
+  readonly signature: Uint8Array;
 }
 
 /** Longest accepted `kid`, in characters. */
@@ -21,6 +25,7 @@ const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const LAST_OF_2 = /[AQgw]$/;
 const LAST_OF_3 = /[AEIMQUYcgkosw048]$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const ascii = new TextEncoder();
 
 function malformed(message = 'The token is malformed'): InvalidTokenError {
   return new InvalidTokenError('token_malformed', message);
@@ -75,7 +80,7 @@ export function parseToken(token: string): ParsedToken {
   if (signature === '') {
     throw new InvalidTokenError('algorithm_not_allowed', 'Unsigned tokens are not accepted');
   }
-  decodeSegment(signature);
+  const signatureBytes = decodeSegment(signature);
   if (typeof header.alg !== 'string' || header.alg === '') throw malformed();
   if (header.alg.toLowerCase() === 'none') {
     throw new InvalidTokenError('algorithm_not_allowed', 'Unsigned tokens are not accepted');
@@ -91,5 +96,6 @@ export function parseToken(token: string): ParsedToken {
   }
   if (header.typ !== undefined && typeof header.typ !== 'string') throw malformed();
   const payload = decodeJsonObject(token.slice(first + 1, second));
-  return { header: header as TokenHeader, payload };
+  const signingInput = ascii.encode(token.slice(0, second));
+  return { header: header as TokenHeader, payload, signingInput, signature: signatureBytes };
 }

@@ -1,24 +1,25 @@
+import { sha256 } from '../crypto/sha256.js';
+import type { KeySource } from '../keys/key-source.js';
 import type { AuthContext } from './auth-context.js';
-import type { TokenHeader } from './parse-token.js';
 
-/** What a verified token left in the cache: enough to re-check its time rules without crypto. */
+/** A verified token in the cache. */
 export interface CachedToken {
   readonly auth: AuthContext;
-  readonly header: TokenHeader;
-  readonly payload: Record<string, unknown>;
-  /** The issuer key source's generation when the token was verified (see `KeySource.generation`). */
+  /** The key source that verified it, and its generation then (see `KeySource.generation`). */
+  readonly keys: KeySource;
   readonly keyGeneration: number;
-  /** Entry is dropped at this time (ms): `exp`, or earlier (`maxAge`, the key's trust window). */
+  /**
+   * The entry is used only before this time (ms): the earliest of `exp`, the moment a time rule
+   * (`maxTokenAge`) would refuse the token, the cache's `maxAge`, and the end of the key's trust
+   * window. Within it every claim check would give the same answer, so a hit needs none.
+   */
   readonly expiresAt: number;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * A bounded LRU of verified tokens, keyed by the SHA-256 of the exact token string (never the
- * token itself, which stays out of memory). Entries expire no later than the token's `exp`. Only
- * tokens whose signature and claims verified are stored; a lookup returns the entry for the same
- * token bytes or nothing.
+ * token itself, which stays out of memory). Only tokens whose signature and claims verified are
+ * stored; a lookup returns the entry for the same token bytes or nothing.
  */
 export class TokenCache {
   readonly #entries = new Map<string, CachedToken>();
@@ -41,47 +42,46 @@ export class TokenCache {
     return this.#entries.size;
   }
 
-  /** The cache key of a token: base64 of its SHA-256. */
-  async key(token: string): Promise<string> {
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(token)));
-    let binary = '';
-    for (let i = 0; i < digest.length; i++) binary += String.fromCharCode(digest[i] as number);
-    return btoa(binary);
+  /** The cache key of a token: base64 of its SHA-256 (synchronous on Node). */
+  key(token: string): string | Promise<string> {
+    return sha256(token);
   }
 
-  /** The entry for a key, if present and not expired (and mark it recently used). */
+  /** The entry for a key if present and still usable (and mark it recently used). */
   get(key: string): CachedToken | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     this.#entries.delete(key);
-    if (entry.expiresAt <= this.#now()) return undefined;
+    if (!usable(entry, this.#now())) return undefined;
     this.#entries.set(key, entry);
     return entry;
   }
 
   /**
-   * Store a verified token; `exp` is in seconds, `keysTrustedUntil` (ms) is when the key that
-   * verified it stops being trusted without a refresh. The entry expires at the earliest of the
-   * three (and `maxAge`).
+   * Store a verified token. `validUntil` (ms) is when its own claims stop holding (`exp`,
+   * `maxTokenAge`); the entry also ends with `maxAge` and the key's trust window.
    */
-  set(
-    key: string,
-    entry: Omit<CachedToken, 'expiresAt'>,
-    exp: number,
-    keysTrustedUntil: number,
-  ): void {
-    const expiresAt = Math.min(exp * 1000, this.#now() + this.#maxAge, keysTrustedUntil);
-    if (expiresAt <= this.#now()) return;
+  set(key: string, entry: Omit<CachedToken, 'expiresAt'>, validUntil: number): CachedToken {
+    const now = this.#now();
+    const expiresAt = Math.min(validUntil, now + this.#maxAge, entry.keys.trustedUntil());
+    const cached: CachedToken = { ...entry, expiresAt };
+    if (expiresAt <= now) return cached;
     this.#entries.delete(key);
-    this.#entries.set(key, { ...entry, expiresAt });
+    this.#entries.set(key, cached);
     if (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);
     }
+    return cached;
   }
 
   /** Drop everything (e.g. after keys were reloaded). */
   clear(): void {
     this.#entries.clear();
   }
+}
+
+/** Whether a cached verification may be reused now: unexpired, and no key it relied on removed. */
+export function usable(entry: CachedToken, now: number): boolean {
+  return entry.expiresAt > now && entry.keyGeneration === entry.keys.generation();
 }

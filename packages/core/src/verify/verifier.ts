@@ -5,9 +5,8 @@ import type { AuthContext } from './auth-context.js';
 import { buildAuthContext } from './build-auth-context.js';
 import { parseToken } from './parse-token.js';
 import { type ResolvedOptions, resolveOptions } from './resolve-options.js';
-import { type CachedToken, TokenCache } from './token-cache.js';
+import { type CachedToken, TokenCache, usable } from './token-cache.js';
 import { validateClaims } from './validate-claims.js';
-import { verifySignature } from './verify-signature.js';
 
 /**
  * Verifies access tokens for a fixed set of trusted issuers. Options are validated and key sources
@@ -16,15 +15,13 @@ import { verifySignature } from './verify-signature.js';
 export class Verifier {
   /** The validated options. */
   readonly options: ResolvedOptions;
-  readonly #algorithms: ReadonlyMap<string, readonly string[]>;
   readonly #cache: TokenCache | undefined;
+  /** The last token verified on each connection (a socket), for the keep-alive fast path. */
+  readonly #connections = new WeakMap<object, { token: string; entry: CachedToken }>();
 
   /** @throws {ConfigurationError} when an option is invalid. */
   constructor(options: TokenwardOptions) {
     this.options = resolveOptions(options);
-    this.#algorithms = new Map(
-      [...this.options.issuers.values()].map((i) => [i.issuer, [...i.algorithms]]),
-    );
     const cache = this.options.cache;
     this.#cache =
       cache === undefined
@@ -34,11 +31,12 @@ export class Verifier {
 
   /**
    * Verify a token and return its {@link AuthContext}. Rejects with an {@link AuthError}: 401
-   * `invalid_token` for any token problem, 503 when keys are unavailable.
+   * `invalid_token` for any token problem, 503 when keys are unavailable. `connection` (e.g. the
+   * request's socket) lets a token sent again on the same connection skip even the cache lookup.
    */
-  async verify(token: string): Promise<AuthContext> {
+  async verify(token: string, connection?: object): Promise<AuthContext> {
     try {
-      return await this.#verify(token);
+      return await this.#verify(token, connection);
     } catch (error) {
       if (error instanceof AuthError) throw error;
       throw new InvalidTokenError('token_rejected', 'The token could not be verified', {
@@ -47,7 +45,7 @@ export class Verifier {
     }
   }
 
-  async #verify(token: string): Promise<AuthContext> {
+  async #verify(token: string, connection: object | undefined): Promise<AuthContext> {
     const options = this.options;
     if (token.length > options.maxTokenLength) {
       throw new InvalidTokenError('token_too_large', 'The token is too large');
@@ -55,17 +53,20 @@ export class Verifier {
     const cache = this.#cache;
     let cacheKey: string | undefined;
     if (cache !== undefined) {
-      cacheKey = await cache.key(token);
+      // The same token again on the same connection: no hash, no lookup.
+      const memo = connection === undefined ? undefined : this.#connections.get(connection);
+      if (memo !== undefined && memo.token === token && usable(memo.entry, options.now())) {
+        return this.#hit(memo.entry);
+      }
+      const key = cache.key(token);
+      cacheKey = typeof key === 'string' ? key : await key;
       const hit = cache.get(cacheKey);
-      // A hit counts only while every key held when it was verified is still held.
-      if (
-        hit !== undefined &&
-        hit.keyGeneration === options.issuers.get(hit.auth.issuer)?.keys.generation()
-      ) {
-        return this.#revalidate(hit);
+      if (hit !== undefined) {
+        if (connection !== undefined) this.#connections.set(connection, { token, entry: hit });
+        return this.#hit(hit);
       }
     }
-    const { header, payload } = parseToken(token);
+    const { header, payload, signingInput, signature } = parseToken(token);
     const iss = Object.hasOwn(payload, 'iss') ? payload.iss : undefined;
     if (iss === undefined) throw new InvalidTokenError('missing_claim', 'The token has no issuer');
     if (typeof iss !== 'string') {
@@ -79,8 +80,11 @@ export class Verifier {
     if (!issuer.algorithms.has(header.alg)) {
       throw new InvalidTokenError('algorithm_not_allowed', 'The token algorithm is not allowed');
     }
-    const key = await issuer.keys.getKey({ alg: header.alg, kid: header.kid });
-    await verifySignature(token, key, this.#algorithms.get(iss) as readonly string[]);
+    const check = await issuer.keys.getKey({ alg: header.alg, kid: header.kid });
+    const keyGeneration = issuer.keys.generation();
+    if (!(await check(signingInput, signature))) {
+      throw new InvalidTokenError('invalid_signature', 'The token signature is invalid');
+    }
     const audience = validateClaims(
       header,
       payload,
@@ -92,35 +96,40 @@ export class Verifier {
     if (options.validate !== undefined) await this.#runValidator(auth);
     if (options.isRevoked !== undefined) await this.#checkRevoked(auth);
     if (cache !== undefined && cacheKey !== undefined) {
-      cache.set(
+      const entry = cache.set(
         cacheKey,
-        { auth, header, payload, keyGeneration: issuer.keys.generation() },
-        auth.expiresAt,
-        issuer.keys.trustedUntil(),
+        { auth, keys: issuer.keys, keyGeneration },
+        this.#validUntil(payload),
       );
+      if (connection !== undefined) this.#connections.set(connection, { token, entry });
     }
     return auth;
   }
 
   /**
-   * A cached token skips parsing and the signature, but its time rules (`exp`, `nbf`, `iat`,
-   * `maxTokenAge`) are checked again at the current time, and `validate` and `isRevoked` run again.
+   * Until when (ms) the token's own claims keep passing: `exp` (the clock tolerance is not
+   * borrowed), and with `maxTokenAge`, the last second its `iat` is young enough. `nbf` and `iat`
+   * only move from failing to passing, and they passed already.
    */
-  async #revalidate(hit: CachedToken): Promise<AuthContext> {
+  #validUntil(payload: Record<string, unknown>): number {
+    const { maxTokenAge, clockTolerance } = this.options.claims;
+    let until = (payload.exp as number) * 1000;
+    if (maxTokenAge !== undefined) {
+      const iat = payload.iat as number;
+      until = Math.min(until, (Math.floor(iat + clockTolerance + maxTokenAge) + 1) * 1000);
+    }
+    return until;
+  }
+
+  /**
+   * A cached token skips parsing, the signature and the claim checks (still valid until the
+   * entry's `expiresAt`), but `validate` and `isRevoked` run again.
+   */
+  async #hit(entry: CachedToken): Promise<AuthContext> {
     const options = this.options;
-    const issuer = options.issuers.get(hit.auth.issuer);
-    if (issuer === undefined)
-      throw new InvalidTokenError('unknown_issuer', 'The token issuer is not trusted');
-    validateClaims(
-      hit.header,
-      hit.payload,
-      issuer.audience,
-      options.claims,
-      Math.floor(options.now() / 1000),
-    );
-    if (options.validate !== undefined) await this.#runValidator(hit.auth);
-    if (options.isRevoked !== undefined) await this.#checkRevoked(hit.auth);
-    return hit.auth;
+    if (options.validate !== undefined) await this.#runValidator(entry.auth);
+    if (options.isRevoked !== undefined) await this.#checkRevoked(entry.auth);
+    return entry.auth;
   }
 
   async #runValidator(auth: AuthContext): Promise<void> {
