@@ -37,6 +37,7 @@ export {
   type RenderOptions,
   renderError,
 } from './http/render-error.js';
+export { whenSettled } from './http/when-settled.js';
 export type { KeySourceStatus } from './keys/key-source.js';
 export type { KeySetEvent } from './keys/remote-key-set.js';
 export type {

@@ -55,25 +55,63 @@ export class Tokenward {
     request: TokenRequest,
     options: AuthenticateOptions = {},
   ): Promise<Outcome<AuthContext | undefined>> {
-    const resolved = this.#verifier.options;
-    let auth: AuthContext;
-    try {
-      const token = extractToken(request, resolved);
-      auth = await this.#verifier.verify(token, request.connection);
-    } catch (error) {
-      const refusal = toAuthError(error);
-      if (options.optional === true && refusal instanceof MissingTokenError) {
-        return { ok: true, auth: undefined };
-      }
-      return this.#deny('authenticate', refusal, undefined);
+    return this.authenticateNow(request, options);
+  }
+
+  /**
+   * {@link authenticate}, answering synchronously when it can: a refusal found while reading the
+   * request, or a token already verified (on this connection, or in the cache) with no `validate`
+   * or `isRevoked` hook to run. Otherwise a promise. Adapters use it to keep the hot path free of
+   * promise hops.
+   */
+  authenticateNow(
+    request: TokenRequest,
+    options: AuthenticateOptions = {},
+  ): Outcome<AuthContext | undefined> | Promise<Outcome<AuthContext | undefined>> {
+    const verifier = this.#verifier;
+    const resolved = verifier.options;
+    const value = request.authorization;
+    const connection = request.connection;
+    if (
+      typeof value === 'string' &&
+      connection !== undefined &&
+      !resolved.query &&
+      !resolved.body
+    ) {
+      // The exact header this connection sent last time, for a token still valid: no parsing.
+      const known = verifier.knownHeader(value, connection);
+      if (known !== undefined) return this.#authenticated(known);
     }
-    this.#emit({
-      outcome: 'allowed',
-      step: 'authenticate',
-      status: 200,
-      ...identity(auth),
-    });
+    let token: string;
+    try {
+      token = extractToken(request, resolved);
+    } catch (error) {
+      return this.#refuseAuthentication(error, options);
+    }
+    const known = verifier.known(token, connection);
+    if (typeof known === 'object') return this.#authenticated(known);
+    return verifier.verify(token, connection, known).then(
+      (auth) => this.#authenticated(auth),
+      (error: unknown) => this.#refuseAuthentication(error, options),
+    );
+  }
+
+  #authenticated(auth: AuthContext): Outcome {
+    if (this.#observe !== undefined) {
+      this.#emit({ outcome: 'allowed', step: 'authenticate', status: 200, ...identity(auth) });
+    }
     return { ok: true, auth };
+  }
+
+  #refuseAuthentication(
+    error: unknown,
+    options: AuthenticateOptions,
+  ): Outcome<AuthContext | undefined> {
+    const refusal = toAuthError(error);
+    if (options.optional === true && refusal instanceof MissingTokenError) {
+      return { ok: true, auth: undefined };
+    }
+    return this.#deny('authenticate', refusal, undefined);
   }
 
   /**
@@ -85,32 +123,48 @@ export class Tokenward {
     auth: AuthContext | undefined,
     request?: TokenRequest,
   ): Promise<Outcome> {
+    return this.authorizeNow(requirement, auth, request);
+  }
+
+  /** {@link authorize}, answering synchronously when the requirement does (no async policy). */
+  authorizeNow(
+    requirement: Requirement,
+    auth: AuthContext | undefined,
+    request?: TokenRequest,
+  ): Outcome | Promise<Outcome> {
     if (auth === undefined) {
       return this.#deny('authorize', new UnauthenticatedError(), requirement);
     }
-    let result: RequirementResult;
+    let result: RequirementResult | PromiseLike<RequirementResult>;
     try {
-      result = await requirement.check(auth, request);
+      result = requirement.check(auth, request);
     } catch (cause) {
-      result = new InsufficientScopeError('policy_denied', 'The request is not allowed', { cause });
+      result = policyDenied(cause);
     }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        (settled) => this.#authorized(settled, requirement, auth),
+        (cause: unknown) => this.#authorized(policyDenied(cause), requirement, auth),
+      );
+    }
+    return this.#authorized(result as RequirementResult, requirement, auth);
+  }
+
+  #authorized(result: RequirementResult, requirement: Requirement, auth: AuthContext): Outcome {
     if (result !== undefined) {
       // A custom requirement returning anything but undefined or an AuthError fails closed.
-      const refusal =
-        result instanceof AuthError
-          ? result
-          : new InsufficientScopeError('policy_denied', 'The request is not allowed', {
-              cause: result,
-            });
+      const refusal = result instanceof AuthError ? result : policyDenied(result);
       return this.#deny('authorize', refusal, requirement, auth);
     }
-    this.#emit({
-      outcome: 'allowed',
-      step: 'authorize',
-      status: 200,
-      requirement: requirement.description,
-      ...identity(auth),
-    });
+    if (this.#observe !== undefined) {
+      this.#emit({
+        outcome: 'allowed',
+        step: 'authorize',
+        status: 200,
+        requirement: requirement.description,
+        ...identity(auth),
+      });
+    }
     return { ok: true, auth };
   }
 
@@ -187,6 +241,18 @@ function identity(auth: AuthContext) {
   if (auth.clientId !== undefined) out.clientId = auth.clientId;
   if (auth.organizationId !== undefined) out.organizationId = auth.organizationId;
   return out;
+}
+
+function isThenable(value: unknown): value is PromiseLike<RequirementResult> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function policyDenied(cause: unknown): InsufficientScopeError {
+  return new InsufficientScopeError('policy_denied', 'The request is not allowed', { cause });
 }
 
 function toAuthError(error: unknown): AuthError {

@@ -34,6 +34,7 @@ describe('@tokenward/core public surface', () => {
       'roles',
       'sanitizeChallengeValue',
       'scopes',
+      'whenSettled',
     ]);
   });
 

@@ -11,6 +11,7 @@ import {
   type Tokenward,
   TokenwardHttpError,
   type TokenwardOptions,
+  whenSettled,
 } from '@tokenward/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
@@ -49,8 +50,19 @@ export interface ExpressTokenward extends GuardSet<RequestHandler, Request> {
   readonly core: Tokenward;
 }
 
-/** Build the core's neutral view of an Express request. */
+const views = new WeakMap<Request, TokenRequest<Request>>();
+
+/** The core's neutral view of an Express request, built once per request. */
 function toTokenRequest(req: Request): TokenRequest<Request> {
+  let view = views.get(req);
+  if (view === undefined) {
+    view = viewOf(req);
+    views.set(req, view);
+  }
+  return view;
+}
+
+function viewOf(req: Request): TokenRequest<Request> {
   return {
     authorization: authorizationFromRawHeaders(req.rawHeaders),
     method: req.method,
@@ -109,19 +121,21 @@ export function tokenward(options: ExpressTokenwardOptions): ExpressTokenward {
   function requireAuth(opts: RequireAuthOptions = {}): RequestHandler {
     const optional = opts.optional === true;
     return (req, res, next) => {
-      core
-        .authenticate(toTokenRequest(req), { optional })
-        .then((outcome) => settle(outcome, req, res, next))
-        .catch(next);
+      whenSettled(
+        core.authenticateNow(toTokenRequest(req), { optional }),
+        (outcome) => settle(outcome, req, res, next),
+        next,
+      );
     };
   }
 
   function guard(requirement: Requirement): RequestHandler {
     return (req, res, next) => {
-      core
-        .authorize(requirement, req.auth, toTokenRequest(req))
-        .then((outcome) => settle(outcome, req, res, next))
-        .catch(next);
+      whenSettled(
+        core.authorizeNow(requirement, req.auth, toTokenRequest(req)),
+        (outcome) => settle(outcome, req, res, next),
+        next,
+      );
     };
   }
 

@@ -10,8 +10,14 @@ import {
   type Tokenward,
   TokenwardHttpError,
   type TokenwardOptions,
+  whenSettled,
 } from '@tokenward/core';
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type {
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  onRequestHookHandler,
+} from 'fastify';
 
 /** Options of the plugin and of {@link createFastifyTokenward}. */
 export interface FastifyTokenwardOptions extends TokenwardOptions {
@@ -29,8 +35,11 @@ export interface RequireAuthOptions {
   optional?: boolean;
 }
 
-/** A guard: an async hook for `onRequest` (or `preHandler`, to read a parsed form body). */
-export type TokenwardHook = onRequestAsyncHookHandler;
+/**
+ * A guard: a hook for `onRequest` (or `preHandler`, to read a parsed form body). Callback-style,
+ * so a token already verified is answered without a promise.
+ */
+export type TokenwardHook = onRequestHookHandler;
 
 /** The guards of one configuration: `requireAuth()` plus every authorization guard. */
 export interface FastifyTokenward extends GuardSet<TokenwardHook, FastifyRequest> {
@@ -40,7 +49,19 @@ export interface FastifyTokenward extends GuardSet<TokenwardHook, FastifyRequest
   readonly core: Tokenward;
 }
 
+const views = new WeakMap<FastifyRequest, TokenRequest<FastifyRequest>>();
+
+/** The core's neutral view of a Fastify request, built once per request. */
 function toTokenRequest(request: FastifyRequest): TokenRequest<FastifyRequest> {
+  let view = views.get(request);
+  if (view === undefined) {
+    view = viewOf(request);
+    views.set(request, view);
+  }
+  return view;
+}
+
+function viewOf(request: FastifyRequest): TokenRequest<FastifyRequest> {
   return {
     authorization: authorizationFromRawHeaders(request.raw.rawHeaders),
     method: request.method,
@@ -65,39 +86,46 @@ export function createFastifyTokenward(options: FastifyTokenwardOptions): Fastif
   const { delegateErrors = false, ...coreOptions } = options;
   const core = createTokenward(coreOptions);
 
-  /** Attach the identity, or answer (returning the reply tells Fastify the hook responded). */
+  /** Attach the identity and continue, or answer (a hook that answers does not call `done`). */
   function settle(
     outcome: Outcome<AuthContext | undefined>,
     request: FastifyRequest,
     reply: FastifyReply,
-  ): FastifyReply | undefined {
+    done: HookHandlerDoneFunction,
+  ): void {
     if (outcome.ok) {
       request.auth = outcome.auth ?? null;
-      return undefined;
+      done();
+      return;
     }
     // No identity stays attached after a refusal (a 403 follows a successful requireAuth).
     request.auth = null;
-    if (delegateErrors) throw new TokenwardHttpError(outcome.error, outcome.response);
+    if (delegateErrors) {
+      done(new TokenwardHttpError(outcome.error, outcome.response));
+      return;
+    }
     const { status, headers, body } = outcome.response;
-    return reply.code(status).headers(headers).send(body);
+    reply.code(status).headers(headers).send(body);
   }
 
   function requireAuth(opts: RequireAuthOptions = {}): TokenwardHook {
     const optional = opts.optional === true;
-    return async function tokenwardRequireAuth(request, reply) {
-      const outcome = await core.authenticate(toTokenRequest(request), { optional });
-      return settle(outcome, request, reply);
+    return function tokenwardRequireAuth(request, reply, done) {
+      whenSettled(
+        core.authenticateNow(toTokenRequest(request), { optional }),
+        (outcome) => settle(outcome, request, reply, done),
+        (error) => done(error as Error),
+      );
     };
   }
 
   function guard(requirement: Requirement): TokenwardHook {
-    return async function tokenwardGuard(request, reply) {
-      const outcome = await core.authorize(
-        requirement,
-        request.auth ?? undefined,
-        toTokenRequest(request),
+    return function tokenwardGuard(request, reply, done) {
+      whenSettled(
+        core.authorizeNow(requirement, request.auth ?? undefined, toTokenRequest(request)),
+        (outcome) => settle(outcome, request, reply, done),
+        (error) => done(error as Error),
       );
-      return settle(outcome, request, reply);
     };
   }
 

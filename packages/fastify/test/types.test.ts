@@ -17,8 +17,8 @@ import {
 import Fastify, {
   type FastifyPluginAsync,
   type FastifyRequest,
-  type onRequestAsyncHookHandler,
-  type preHandlerAsyncHookHandler,
+  type onRequestHookHandler,
+  type preHandlerHookHandler,
 } from 'fastify';
 import { describe, expectTypeOf, it } from 'vitest';
 
@@ -72,10 +72,10 @@ describe('@tokenward/fastify types', () => {
     expectTypeOf(getAuth).returns.toEqualTypeOf<AuthContext>();
   });
 
-  it('guards are async onRequest hooks, usable as preHandler hooks too', () =>
+  it('guards are callback-style onRequest hooks, usable as preHandler hooks too', () =>
     typeOnly(() => {
       const guards = createFastifyTokenward(options);
-      expectTypeOf<TokenwardHook>().toEqualTypeOf<onRequestAsyncHookHandler>();
+      expectTypeOf<TokenwardHook>().toEqualTypeOf<onRequestHookHandler>();
       expectTypeOf(guards.requireAuth()).toEqualTypeOf<TokenwardHook>();
       expectTypeOf(guards.requireAuth).parameter(0).toEqualTypeOf<RequireAuthOptions | undefined>();
       expectTypeOf(guards.requireScope('a')).toEqualTypeOf<TokenwardHook>();
@@ -86,7 +86,7 @@ describe('@tokenward/fastify types', () => {
       expectTypeOf(guards.requireOrgScope('a')).toEqualTypeOf<TokenwardHook>();
       expectTypeOf(guards.requireClaim('tier', { equals: 'pro' })).toEqualTypeOf<TokenwardHook>();
       expectTypeOf(guards.requirePolicy(() => true)).toEqualTypeOf<TokenwardHook>();
-      expectTypeOf(guards.requireAuth()).toExtend<preHandlerAsyncHookHandler>();
+      expectTypeOf(guards.requireAuth()).toExtend<preHandlerHookHandler>();
       const app = Fastify();
       app.post('/form', { preHandler: [guards.requireAuth()] }, async () => ({}));
     }));

@@ -103,7 +103,6 @@ export function tokenward(options: HonoTokenwardOptions): HonoTokenward {
   }
 
   async function formBody(c: Context): Promise<unknown> {
-    if (!readBody) return undefined;
     const type = c.req.header('content-type') ?? '';
     if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return undefined;
     try {
@@ -117,7 +116,9 @@ export function tokenward(options: HonoTokenwardOptions): HonoTokenward {
   function requireAuth(opts: RequireAuthOptions = {}): TokenwardMiddleware {
     const optional = opts.optional === true;
     return async (c, next) => {
-      const outcome = await core.authenticate(toTokenRequest(c, await formBody(c)), { optional });
+      const body = readBody ? await formBody(c) : undefined;
+      const pending = core.authenticateNow(toTokenRequest(c, body), { optional });
+      const outcome = pending instanceof Promise ? await pending : pending;
       if (!outcome.ok) return deny(c, outcome);
       c.set('auth', outcome.auth);
       await next();
@@ -126,11 +127,8 @@ export function tokenward(options: HonoTokenwardOptions): HonoTokenward {
 
   function guard(requirement: Requirement): TokenwardMiddleware {
     return async (c, next) => {
-      const outcome = await core.authorize(
-        requirement,
-        c.get('auth'),
-        toTokenRequest(c, undefined),
-      );
+      const pending = core.authorizeNow(requirement, c.get('auth'), toTokenRequest(c, undefined));
+      const outcome = pending instanceof Promise ? await pending : pending;
       if (!outcome.ok) return deny(c, outcome);
       await next();
     };

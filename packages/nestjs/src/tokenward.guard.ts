@@ -59,7 +59,7 @@ export class TokenwardGuard implements CanActivate {
     protected readonly modules: ModulesContainer,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
     const targets = [context.getHandler(), context.getClass()];
     const optional = this.reflector.getAllAndOverride(OptionalAuthMeta, targets) === true;
@@ -68,15 +68,31 @@ export class TokenwardGuard implements CanActivate {
     // A reused request object (a WebSocket client) never keeps an identity from before.
     if (request !== undefined) delete request.auth;
 
-    const authenticated = await this.tokenward.authenticate(tokenRequest, { optional });
-    if (!authenticated.ok) return this.deny(authenticated, context);
-    const auth: AuthContext | undefined = authenticated.auth;
+    const authenticated = this.tokenward.authenticateNow(tokenRequest, { optional });
+    return authenticated instanceof Promise
+      ? authenticated.then((outcome) =>
+          this.#afterAuthentication(outcome, context, request, tokenRequest),
+        )
+      : this.#afterAuthentication(authenticated, context, request, tokenRequest);
+  }
 
+  #afterAuthentication(
+    authenticated: Outcome<AuthContext | undefined>,
+    context: ExecutionContext,
+    request: { auth?: AuthContext } | undefined,
+    tokenRequest: TokenRequest,
+  ): boolean | Promise<boolean> {
+    if (!authenticated.ok) return this.deny(authenticated, context);
+    const auth = authenticated.auth;
     const requirement = this.requirementFor(context);
-    if (requirement !== null) {
-      const authorized = await this.tokenward.authorize(requirement, auth, tokenRequest);
-      if (!authorized.ok) return this.deny(authorized, context);
-    }
+    if (requirement === null) return this.#allow(request, auth);
+    const authorized = this.tokenward.authorizeNow(requirement, auth, tokenRequest);
+    const finish = (outcome: Outcome): boolean | Promise<boolean> =>
+      outcome.ok ? this.#allow(request, auth) : this.deny(outcome, context);
+    return authorized instanceof Promise ? authorized.then(finish) : finish(authorized);
+  }
+
+  #allow(request: { auth?: AuthContext } | undefined, auth: AuthContext | undefined): true {
     if (request !== undefined && auth !== undefined) request.auth = auth;
     return true;
   }

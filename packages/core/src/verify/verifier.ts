@@ -8,6 +8,9 @@ import { type ResolvedOptions, resolveOptions } from './resolve-options.js';
 import { type CachedToken, TokenCache, usable } from './token-cache.js';
 import { validateClaims } from './validate-claims.js';
 
+/** `Bearer ` at the start of a header value, any case. */
+const BEARER = /^bearer /i;
+
 /**
  * Verifies access tokens for a fixed set of trusted issuers. Options are validated and key sources
  * built once, in the constructor; `verify` does no per-call setup.
@@ -16,12 +19,15 @@ export class Verifier {
   /** The validated options. */
   readonly options: ResolvedOptions;
   readonly #cache: TokenCache | undefined;
+  /** Whether a validate or isRevoked hook must run for every request (no synchronous answers). */
+  readonly #hooks: boolean;
   /** The last token verified on each connection (a socket), for the keep-alive fast path. */
   readonly #connections = new WeakMap<object, { token: string; entry: CachedToken }>();
 
   /** @throws {ConfigurationError} when an option is invalid. */
   constructor(options: TokenwardOptions) {
     this.options = resolveOptions(options);
+    this.#hooks = this.options.validate !== undefined || this.options.isRevoked !== undefined;
     const cache = this.options.cache;
     this.#cache =
       cache === undefined
@@ -32,11 +38,12 @@ export class Verifier {
   /**
    * Verify a token and return its {@link AuthContext}. Rejects with an {@link AuthError}: 401
    * `invalid_token` for any token problem, 503 when keys are unavailable. `connection` (e.g. the
-   * request's socket) lets a token sent again on the same connection skip even the cache lookup.
+   * request's socket) lets a token sent again on the same connection skip even the cache lookup;
+   * `cacheKey` is the token's cache key when {@link known} already computed it.
    */
-  async verify(token: string, connection?: object): Promise<AuthContext> {
+  async verify(token: string, connection?: object, cacheKey?: string): Promise<AuthContext> {
     try {
-      return await this.#verify(token, connection);
+      return await this.#verify(token, connection, cacheKey);
     } catch (error) {
       if (error instanceof AuthError) throw error;
       throw new InvalidTokenError('token_rejected', 'The token could not be verified', {
@@ -45,7 +52,50 @@ export class Verifier {
     }
   }
 
-  async #verify(token: string, connection: object | undefined): Promise<AuthContext> {
+  /**
+   * The identity of a token already verified, found synchronously — on this connection, or in
+   * the cache when its key can be computed synchronously — and usable as is (no `validate` or
+   * `isRevoked` hook to run). Otherwise the token's cache key if it was computed, or `undefined`.
+   */
+  known(token: string, connection: object | undefined): AuthContext | string | undefined {
+    const cache = this.#cache;
+    if (cache === undefined || this.#hooks || token.length > this.options.maxTokenLength) {
+      return undefined;
+    }
+    if (connection !== undefined) {
+      const memo = this.#connections.get(connection);
+      if (memo !== undefined && memo.token === token && usable(memo.entry, this.options.now())) {
+        return memo.entry.auth;
+      }
+    }
+    const key = cache.key(token);
+    if (typeof key !== 'string') return undefined;
+    const hit = cache.get(key);
+    if (hit === undefined) return key;
+    if (connection !== undefined) this.#connections.set(connection, { token, entry: hit });
+    return hit.auth;
+  }
+
+  /**
+   * {@link known} for the exact `Authorization` value this connection sent last time (the
+   * previous one passed the full grammar, so an identical string needs no parsing).
+   */
+  knownHeader(value: string, connection: object): AuthContext | undefined {
+    if (this.#cache === undefined || this.#hooks) return undefined;
+    const memo = this.#connections.get(connection);
+    if (memo === undefined) return undefined;
+    const token = memo.token;
+    if (value.length !== token.length + 7 || !value.endsWith(token) || !BEARER.test(value)) {
+      return undefined;
+    }
+    return usable(memo.entry, this.options.now()) ? memo.entry.auth : undefined;
+  }
+
+  async #verify(
+    token: string,
+    connection: object | undefined,
+    knownKey: string | undefined,
+  ): Promise<AuthContext> {
     const options = this.options;
     if (token.length > options.maxTokenLength) {
       throw new InvalidTokenError('token_too_large', 'The token is too large');
@@ -58,7 +108,7 @@ export class Verifier {
       if (memo !== undefined && memo.token === token && usable(memo.entry, options.now())) {
         return this.#hit(memo.entry);
       }
-      const key = cache.key(token);
+      const key = knownKey ?? cache.key(token);
       cacheKey = typeof key === 'string' ? key : await key;
       const hit = cache.get(cacheKey);
       if (hit !== undefined) {
