@@ -50,19 +50,8 @@ export interface ExpressTokenward extends GuardSet<RequestHandler, Request> {
   readonly core: Tokenward;
 }
 
-const views = new WeakMap<Request, TokenRequest<Request>>();
-
-/** The core's neutral view of an Express request, built once per request. */
+/** The core's neutral view of a request (cheap: a WeakMap cache of it cost more in GC). */
 function toTokenRequest(req: Request): TokenRequest<Request> {
-  let view = views.get(req);
-  if (view === undefined) {
-    view = viewOf(req);
-    views.set(req, view);
-  }
-  return view;
-}
-
-function viewOf(req: Request): TokenRequest<Request> {
   return {
     authorization: authorizationFromRawHeaders(req.rawHeaders),
     method: req.method,

@@ -49,19 +49,8 @@ export interface FastifyTokenward extends GuardSet<TokenwardHook, FastifyRequest
   readonly core: Tokenward;
 }
 
-const views = new WeakMap<FastifyRequest, TokenRequest<FastifyRequest>>();
-
-/** The core's neutral view of a Fastify request, built once per request. */
+/** The core's neutral view of a request (cheap: a WeakMap cache of it cost more in GC). */
 function toTokenRequest(request: FastifyRequest): TokenRequest<FastifyRequest> {
-  let view = views.get(request);
-  if (view === undefined) {
-    view = viewOf(request);
-    views.set(request, view);
-  }
-  return view;
-}
-
-function viewOf(request: FastifyRequest): TokenRequest<FastifyRequest> {
   return {
     authorization: authorizationFromRawHeaders(request.raw.rawHeaders),
     method: request.method,
