@@ -13,7 +13,7 @@ import { anyScope, orgScopes, scopes } from './scopes.js';
  */
 export interface GuardSet<G, Raw = unknown> {
   /** Guard for any requirement (e.g. `allOf(...)`/`anyOf(...)`). */
-  require(requirement: Requirement): G;
+  readonly require: (requirement: Requirement) => G;
   /** All of these global permissions (403 with the missing `scope`). */
   requireScope(...required: string[]): G;
   /** At least one of these global permissions. */
