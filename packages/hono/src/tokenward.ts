@@ -1,5 +1,6 @@
 import {
   type AuthContext,
+  authorizationFromRawHeaders,
   createGuardSet,
   createTokenward,
   type GuardSet,
@@ -47,19 +48,62 @@ export interface HonoTokenward extends GuardSet<TokenwardMiddleware, Context> {
   readonly core: Tokenward;
 }
 
-function toTokenRequest(c: Context, body: unknown): TokenRequest<Context> {
-  const headers = c.req.raw.headers;
+/** The part of Node's `IncomingMessage` the guards read (on @hono/node-server). */
+interface NodeIncoming {
+  readonly rawHeaders: readonly string[];
+  readonly socket?: object;
+}
+
+/** The property under which @hono/node-server's request keeps its `IncomingMessage` (found once). */
+let incomingKey: symbol | undefined;
+
+/**
+ * On @hono/node-server, the `IncomingMessage` this very request was made from — only when
+ * `c.req.raw` is node-server's request wrapping exactly `c.env.incoming` (not a request built or
+ * forwarded in the app with the same env). Reading its `rawHeaders` avoids building a Fetch
+ * `Headers` object per request, and keeps repeated Authorization lines apart.
+ */
+function nodeIncoming(c: Context): NodeIncoming | undefined {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  if (typeof incoming !== 'object' || incoming === null) return undefined;
+  if (!Array.isArray((incoming as { rawHeaders?: unknown }).rawHeaders)) return undefined;
+  const raw = c.req.raw as unknown as Record<symbol, unknown>;
+  if (incomingKey !== undefined && raw[incomingKey] === incoming) return incoming as NodeIncoming;
+  for (const key of Object.getOwnPropertySymbols(raw)) {
+    if (raw[key] === incoming) {
+      incomingKey = key;
+      return incoming as NodeIncoming;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The core's neutral view of a request. Only what the core reads for this step is computed: route
+ * parameters for authorization guards, the content type when body tokens are on; other headers
+ * are looked up when a policy asks.
+ */
+function toTokenRequest(
+  c: Context,
+  body: unknown,
+  readsContentType: boolean,
+  readsParams: boolean,
+): TokenRequest<Context> {
+  const incoming = nodeIncoming(c);
   return {
-    // Fetch joins repeated headers with ", ", which the core's strict grammar refuses (400).
-    authorization: headers.get('authorization') ?? undefined,
+    // Fetch joins repeated headers with ", " (the core splits them again); Node keeps them apart.
+    authorization:
+      incoming !== undefined
+        ? authorizationFromRawHeaders(incoming.rawHeaders)
+        : (c.req.raw.headers.get('authorization') ?? undefined),
     method: c.req.method,
     url: c.req.url,
-    contentType: headers.get('content-type') ?? undefined,
+    contentType: readsContentType ? c.req.header('content-type') : undefined,
     body,
-    params: c.req.param() as Record<string, unknown>,
-    header: (name) => headers.get(name) ?? undefined,
-    // On Node (@hono/node-server) the socket identifies the connection; elsewhere there is none.
-    connection: (c.env as { incoming?: { socket?: object } } | undefined)?.incoming?.socket,
+    params: readsParams ? (c.req.param() as Record<string, unknown>) : undefined,
+    header: (name) => c.req.header(name),
+    // On Node the socket identifies the connection; elsewhere there is none.
+    connection: incoming?.socket,
     raw: c,
   };
 }
@@ -117,7 +161,9 @@ export function tokenward(options: HonoTokenwardOptions): HonoTokenward {
     const optional = opts.optional === true;
     return async (c, next) => {
       const body = readBody ? await formBody(c) : undefined;
-      const pending = core.authenticateNow(toTokenRequest(c, body), { optional });
+      const pending = core.authenticateNow(toTokenRequest(c, body, readBody, false), {
+        optional,
+      });
       const outcome = pending instanceof Promise ? await pending : pending;
       if (!outcome.ok) return deny(c, outcome);
       c.set('auth', outcome.auth);
@@ -127,7 +173,8 @@ export function tokenward(options: HonoTokenwardOptions): HonoTokenward {
 
   function guard(requirement: Requirement): TokenwardMiddleware {
     return async (c, next) => {
-      const pending = core.authorizeNow(requirement, c.get('auth'), toTokenRequest(c, undefined));
+      const request = toTokenRequest(c, undefined, false, true);
+      const pending = core.authorizeNow(requirement, c.get('auth'), request);
       const outcome = pending instanceof Promise ? await pending : pending;
       if (!outcome.ok) return deny(c, outcome);
       await next();

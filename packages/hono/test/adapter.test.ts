@@ -63,6 +63,56 @@ describe('the same app without a server and over @hono/node-server on 127.0.0.1'
   });
 });
 
+describe('on @hono/node-server: the Authorization lines of this very request', () => {
+  it('reads a request forwarded inside the app with the same env by its own headers, not the socket request', async () => {
+    const guards = auth();
+    const good = await ctx.issuer.tokens.valid();
+    const inner = new Hono<TokenwardEnv>();
+    inner.get('/inner', guards.requireAuth(), (c) => c.json({ subject: getAuth(c).subject }));
+    const app = new Hono();
+    // The gateway pattern: the same app handles a request it builds, passing its own env along.
+    app.get('/forward-without-token', (c) =>
+      inner.fetch(new Request('http://internal/inner'), c.env),
+    );
+    app.get('/forward-with-token', (c) =>
+      inner.fetch(new Request('http://internal/inner', withToken(good)), c.env),
+    );
+    const origin = await serveOnLoopback(app.fetch);
+
+    // The outer request's valid token must not authenticate the forwarded request without one...
+    const stripped = await fetch(`${origin}/forward-without-token`, withToken(good));
+    expect(stripped.status).toBe(401);
+    expect(stripped.headers.get('www-authenticate')).toBe('Bearer');
+    // ...and the forwarded request's own token counts when the outer request has none.
+    const added = await fetch(`${origin}/forward-with-token`);
+    expect(added.status).toBe(200);
+    expect(await added.json()).toEqual({ subject: 'user-123' });
+  });
+
+  it('a request straight from the socket is read from its raw header lines (two lines → 400)', async () => {
+    const guards = auth();
+    const app = new Hono<TokenwardEnv>();
+    app.get('/me', guards.requireAuth(), (c) => c.json({ subject: getAuth(c).subject }));
+    const origin = await serveOnLoopback(app.fetch);
+    const good = await ctx.issuer.tokens.valid();
+    const { request } = await import('node:http');
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = request(`${origin}/me`, {
+        // Two Authorization lines, as sent on the wire (an array value writes one line each).
+        headers: { authorization: [bearer(good), bearer(good)] },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(400);
+    expect((await fetch(`${origin}/me`, withToken(good))).status).toBe(200);
+  });
+});
+
 describe('getAuth', () => {
   it('throws a clear error on an unguarded route and returns the identity on a guarded one', async () => {
     const guards = auth();
