@@ -37,6 +37,12 @@ export const VARIANTS = {
   express: [
     { id: 'bare', label: 'bare', role: 'bare' },
     {
+      id: 'noop',
+      label: 'no-op guard',
+      role: 'floor',
+      keys: "no verification: a middleware that calls next() in the guard's place (the framework's cost of one more middleware)",
+    },
+    {
       id: 'tokenward',
       label: 'tokenward',
       role: 'tokenward',
@@ -51,6 +57,12 @@ export const VARIANTS = {
   ],
   fastify: [
     { id: 'bare', label: 'bare', role: 'bare' },
+    {
+      id: 'noop',
+      label: 'no-op guard',
+      role: 'floor',
+      keys: 'no verification: a plugin registered before the route and an onRequest hook that calls done() (the shape every guarded Fastify app has)',
+    },
     {
       id: 'tokenward',
       label: 'tokenward',
@@ -73,6 +85,12 @@ export const VARIANTS = {
   hono: [
     { id: 'bare', label: 'bare', role: 'bare' },
     {
+      id: 'noop',
+      label: 'no-op guard',
+      role: 'floor',
+      keys: "no verification: an async middleware that awaits next() in the guard's place (Hono's cost of a middleware)",
+    },
+    {
       id: 'tokenward',
       label: 'tokenward',
       role: 'tokenward',
@@ -93,6 +111,12 @@ export const VARIANTS = {
   ],
   nestjs: [
     { id: 'bare', label: 'bare', role: 'bare' },
+    {
+      id: 'noop',
+      label: 'no-op guard',
+      role: 'floor',
+      keys: "no verification: a CanActivate guard that returns true (Nest's cost of a guard)",
+    },
     {
       id: 'tokenward',
       label: 'tokenward',
@@ -144,11 +168,11 @@ async function status(url, token) {
 
 /**
  * Each protected server must actually verify: a valid token gets 200; no token, a bad signature
- * and a token for another audience get 401. A bare server must answer 200.
+ * and a token for another audience get 401. A bare or no-op-guard server must answer 200.
  */
 async function sanityCheck(url, variant, tokens) {
   const checks =
-    variant.role === 'bare'
+    variant.role === 'bare' || variant.role === 'floor'
       ? [['valid token', tokens.hot, 200]]
       : [
           ['valid token', tokens.hot, 200],

@@ -83,7 +83,7 @@ export function resolveSettings(flags) {
     frameworks: list(flags.frameworks, FRAMEWORKS, 'frameworks'),
     algorithms: list(flags.algorithms, ALGORITHMS, 'algorithms'),
     /** HTTP: measured rounds per configuration (medians are taken over them). */
-    rounds: Math.round(positive(flags.rounds, quick ? 1 : 3, 'rounds')),
+    rounds: Math.round(positive(flags.rounds, quick ? 1 : 5, 'rounds')),
     /** HTTP: seconds of load per measurement. */
     duration: positive(flags.duration, quick ? 1.5 : 3, 'duration'),
     /** HTTP: seconds of load before each measurement (not recorded). */

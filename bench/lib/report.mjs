@@ -144,6 +144,7 @@ export function renderHttp(result) {
     medians.find((m) => m.framework === framework && m.variant === variant && m.mode === mode);
 
   const summary = [];
+  const guardCost = [];
   for (const framework of s.frameworks) {
     const rows = [];
     const bareHot = get(framework, 'bare', 'hot');
@@ -162,16 +163,18 @@ export function renderHttp(result) {
       }
       const bare = variant.role === 'bare';
       const peer = variant.role === 'peer';
+      // Against the no-op guard, "tokenward ÷ this" is the guard's own cost in that framework.
+      const compared = peer || variant.role === 'floor';
       rows.push([
         variant.label,
         cell(hot),
         bare ? '1.00×' : ratio(hot?.rps / bareHot?.rps),
         cell(cold),
         bare ? '1.00×' : ratio(cold?.rps / bareCold?.rps),
-        peer ? ratio(twHot?.rps / hot?.rps) : '—',
-        peer ? ratio(twCold?.rps / cold?.rps) : '—',
+        compared ? ratio(twHot?.rps / hot?.rps) : '—',
+        compared ? ratio(twCold?.rps / cold?.rps) : '—',
         pair(hot?.rpsPerCpu, cold?.rpsPerCpu, int),
-        peer
+        compared
           ? pair(twHot?.rpsPerCpu / hot?.rpsPerCpu, twCold?.rpsPerCpu / cold?.rpsPerCpu, ratio)
           : '—',
         `${hot?.latencyP99 ?? 'n/a'} / ${cold?.latencyP99 ?? 'n/a'}`,
@@ -192,6 +195,16 @@ export function renderHttp(result) {
           ratio(twCold?.rpsPerCpu / cold?.rpsPerCpu),
         ]);
       }
+    }
+    const floorHot = get(framework, 'noop', 'hot');
+    if (floorHot !== undefined) {
+      guardCost.push([
+        framework,
+        ratio(twHot?.rps / bareHot?.rps),
+        ratio(floorHot.rps / bareHot?.rps),
+        ratio(twHot?.rps / floorHot.rps),
+        ratio(twHot?.rpsPerCpu / floorHot.rpsPerCpu),
+      ]);
     }
     out.push('', `**${framework}**`, '');
     out.push(
@@ -236,6 +249,24 @@ export function renderHttp(result) {
       summary,
     ),
   );
+  if (guardCost.length > 0) {
+    out.push(
+      '',
+      "**The guard's own cost, hot** (the no-op guard sits where tokenward's guard sits and verifies nothing: " +
+        'what the framework charges for one more middleware, hook or guard)',
+      '',
+      table(
+        [
+          'framework',
+          'tokenward × bare',
+          'no-op guard × bare',
+          'tokenward ÷ no-op guard',
+          'tokenward ÷ no-op guard per CPU-s',
+        ],
+        guardCost,
+      ),
+    );
+  }
   out.push(
     '',
     '**How each configuration gets its keys** (all verify the same RS256 tokens from one 127.0.0.1 issuer)',

@@ -1,4 +1,4 @@
-/** Express 5: bare, tokenward, and express-oauth2-jwt-bearer (Auth0's middleware). */
+/** Express 5: bare, a no-op guard, tokenward, and express-oauth2-jwt-bearer (Auth0's middleware). */
 import { tokenward } from '@tokenward/express';
 import express from 'express';
 import { auth } from 'express-oauth2-jwt-bearer';
@@ -13,6 +13,9 @@ const handler = (_req, res) => {
 switch (config.variant) {
   case 'bare':
     app.get(ROUTE, handler);
+    break;
+  case 'noop':
+    app.get(ROUTE, (_req, _res, next) => next(), handler);
     break;
   case 'tokenward': {
     const guards = tokenward(tokenwardOptions());

@@ -1,4 +1,4 @@
-/** Fastify 5: bare, tokenward, and @fastify/jwt with get-jwks (without and with fast-jwt's cache). */
+/** Fastify 5: bare, a no-op guard, tokenward, and @fastify/jwt with get-jwks (without and with fast-jwt's cache). */
 import fastifyJwt from '@fastify/jwt';
 import { tokenwardPlugin } from '@tokenward/fastify';
 import Fastify from 'fastify';
@@ -11,6 +11,12 @@ const handler = async () => BODY;
 switch (config.variant) {
   case 'bare':
     app.get(ROUTE, handler);
+    break;
+  case 'noop':
+    // What every guarded Fastify app has, minus the guard: a plugin registered before the route
+    // (here an empty one) and one onRequest hook.
+    await app.register(async () => {});
+    app.get(ROUTE, { onRequest: [(_request, _reply, done) => done()] }, handler);
     break;
   case 'tokenward': {
     await app.register(tokenwardPlugin, tokenwardOptions());

@@ -1,4 +1,4 @@
-/** Hono 4 on @hono/node-server: bare, tokenward, and hono/jwk (JWKS URL, or keys fetched once). */
+/** Hono 4 on @hono/node-server: bare, a no-op guard, tokenward, and hono/jwk (JWKS URL, or keys fetched once). */
 import { serve } from '@hono/node-server';
 import { tokenward } from '@tokenward/hono';
 import { Hono } from 'hono';
@@ -20,6 +20,15 @@ const verification = { iss: config.issuer, aud: config.audience, typ: 'at+jwt' }
 switch (config.variant) {
   case 'bare':
     app.get(ROUTE, handler);
+    break;
+  case 'noop':
+    app.get(
+      ROUTE,
+      async (_c, next) => {
+        await next();
+      },
+      handler,
+    );
     break;
   case 'tokenward': {
     const auth = tokenward(tokenwardOptions());

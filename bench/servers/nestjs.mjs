@@ -1,5 +1,5 @@
 /**
- * NestJS 12 on platform-express: bare, tokenward (TokenwardModule + TokenwardGuard), and
+ * NestJS 12 on platform-express: bare, a no-op guard, tokenward (TokenwardModule + TokenwardGuard), and
  * @nestjs/passport + passport-jwt with jwks-rsa. Plain JavaScript: decorators are applied as
  * functions (no build step); the tokenward guard's own metadata comes from its compiled package.
  */
@@ -37,6 +37,16 @@ switch (config.variant) {
   case 'bare':
     root = moduleOf({ controllers: [controller()] });
     break;
+  case 'noop': {
+    class AllowAll {
+      canActivate() {
+        return true;
+      }
+    }
+    Injectable()(AllowAll);
+    root = moduleOf({ controllers: [controller(AllowAll)] });
+    break;
+  }
   case 'tokenward':
     root = moduleOf({
       imports: [TokenwardModule.forRoot(tokenwardOptions())],
