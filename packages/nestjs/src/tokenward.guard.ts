@@ -36,6 +36,11 @@ import {
 
 type Denied = Extract<Outcome, { ok: false }>;
 
+interface RouteMetadata {
+  readonly isPublic: boolean;
+  readonly optional: boolean;
+}
+
 /** A header-setting response (Express `res` and Fastify `reply` both have `header()`). */
 interface HeaderTarget {
   header(name: string, value: string): unknown;
@@ -50,6 +55,8 @@ interface HeaderTarget {
 @Injectable()
 export class TokenwardGuard implements CanActivate {
   readonly #requirements = new WeakMap<object, Map<object, Requirement | null>>();
+  /** Per controller class and handler: its @Public/@OptionalAuth metadata, read once. */
+  readonly #metadata = new WeakMap<object, Map<object, RouteMetadata>>();
 
   constructor(
     @Inject(TOKENWARD) protected readonly tokenward: Tokenward,
@@ -61,8 +68,7 @@ export class TokenwardGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
-    const targets = [context.getHandler(), context.getClass()];
-    const optional = this.reflector.getAllAndOverride(OptionalAuthMeta, targets) === true;
+    const optional = this.#metadataOf(context).optional;
     const request = this.getRequest(context) as { auth?: AuthContext } | undefined;
     const tokenRequest = this.toTokenRequest(request, context);
     // A reused request object (a WebSocket client) never keeps an identity from before.
@@ -102,11 +108,36 @@ export class TokenwardGuard implements CanActivate {
    * no guard of their own: a method with a `@Require*` or `@OptionalAuth()` stays guarded.
    */
   protected isPublic(context: ExecutionContext): boolean {
+    return this.#metadataOf(context).isPublic;
+  }
+
+  /**
+   * The route's metadata, read with the Reflector on its first request and kept per controller
+   * class and handler (decorator metadata is fixed once the classes are defined).
+   */
+  #metadataOf(context: ExecutionContext): RouteMetadata {
+    const cls = context.getClass();
     const handler = context.getHandler();
-    if (this.reflector.get(PublicMeta, handler) === true) return true;
-    if (this.reflector.get(PublicMeta, context.getClass()) !== true) return false;
-    const own = this.reflector.get(RequirementsMeta, handler) ?? [];
-    return own.length === 0 && this.reflector.get(OptionalAuthMeta, handler) !== true;
+    let perClass = this.#metadata.get(cls);
+    if (perClass === undefined) {
+      perClass = new Map();
+      this.#metadata.set(cls, perClass);
+    }
+    let metadata = perClass.get(handler);
+    if (metadata === undefined) {
+      const reflector = this.reflector;
+      const ownRequirements = reflector.get(RequirementsMeta, handler) ?? [];
+      const ownOptional = reflector.get(OptionalAuthMeta, handler) === true;
+      metadata = {
+        // @Public() on a controller opens only methods without requirements of their own.
+        isPublic:
+          reflector.get(PublicMeta, handler) === true ||
+          (reflector.get(PublicMeta, cls) === true && ownRequirements.length === 0 && !ownOptional),
+        optional: reflector.getAllAndOverride(OptionalAuthMeta, [handler, cls]) === true,
+      };
+      perClass.set(handler, metadata);
+    }
+    return metadata;
   }
 
   /** The object the identity is attached to. Override to support other transports. */
