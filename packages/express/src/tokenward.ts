@@ -108,10 +108,10 @@ export function tokenward(options: ExpressTokenwardOptions): ExpressTokenward {
   }
 
   function requireAuth(opts: RequireAuthOptions = {}): RequestHandler {
-    const optional = opts.optional === true;
+    const step = { optional: opts.optional === true };
     return (req, res, next) => {
       whenSettled(
-        core.authenticateNow(toTokenRequest(req), { optional }),
+        core.authenticateNow(toTokenRequest(req), step),
         (outcome) => settle(outcome, req, res, next),
         next,
       );

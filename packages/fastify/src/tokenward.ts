@@ -98,10 +98,10 @@ export function createFastifyTokenward(options: FastifyTokenwardOptions): Fastif
   }
 
   function requireAuth(opts: RequireAuthOptions = {}): TokenwardHook {
-    const optional = opts.optional === true;
+    const step = { optional: opts.optional === true };
     return function tokenwardRequireAuth(request, reply, done) {
       whenSettled(
-        core.authenticateNow(toTokenRequest(request), { optional }),
+        core.authenticateNow(toTokenRequest(request), step),
         (outcome) => settle(outcome, request, reply, done),
         (error) => done(error as Error),
       );

@@ -158,12 +158,10 @@ export function tokenward(options: HonoTokenwardOptions): HonoTokenward {
   }
 
   function requireAuth(opts: RequireAuthOptions = {}): TokenwardMiddleware {
-    const optional = opts.optional === true;
+    const step = { optional: opts.optional === true };
     return async (c, next) => {
       const body = readBody ? await formBody(c) : undefined;
-      const pending = core.authenticateNow(toTokenRequest(c, body, readBody, false), {
-        optional,
-      });
+      const pending = core.authenticateNow(toTokenRequest(c, body, readBody, false), step);
       const outcome = pending instanceof Promise ? await pending : pending;
       if (!outcome.ok) return deny(c, outcome);
       c.set('auth', outcome.auth);

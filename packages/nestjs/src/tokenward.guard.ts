@@ -36,6 +36,9 @@ import {
 
 type Denied = Extract<Outcome, { ok: false }>;
 
+const OPTIONAL = Object.freeze({ optional: true });
+const REQUIRED = Object.freeze({ optional: false });
+
 interface RouteMetadata {
   readonly isPublic: boolean;
   readonly optional: boolean;
@@ -68,13 +71,13 @@ export class TokenwardGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
-    const optional = this.#metadataOf(context).optional;
+    const step = this.#metadataOf(context).optional ? OPTIONAL : REQUIRED;
     const request = this.getRequest(context) as { auth?: AuthContext } | undefined;
     const tokenRequest = this.toTokenRequest(request, context);
     // A reused request object (a WebSocket client) never keeps an identity from before.
     if (request !== undefined) delete request.auth;
 
-    const authenticated = this.tokenward.authenticateNow(tokenRequest, { optional });
+    const authenticated = this.tokenward.authenticateNow(tokenRequest, step);
     return authenticated instanceof Promise
       ? authenticated.then((outcome) =>
           this.#afterAuthentication(outcome, context, request, tokenRequest),
