@@ -10,6 +10,7 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { describe, expect, it, vi } from 'vitest';
+import { send } from '../../../test/helpers/wire.js';
 import { bearer, failOnUnhandledRejection, serveOnLoopback, useIssuer } from './fixtures.js';
 
 const ctx = useIssuer();
@@ -95,19 +96,19 @@ describe('on @hono/node-server: the Authorization lines of this very request', (
     app.get('/me', guards.requireAuth(), (c) => c.json({ subject: getAuth(c).subject }));
     const origin = await serveOnLoopback(app.fetch);
     const good = await ctx.issuer.tokens.valid();
-    const { request } = await import('node:http');
-    const status = await new Promise<number | undefined>((resolve, reject) => {
-      const req = request(`${origin}/me`, {
-        // Two Authorization lines, as sent on the wire (an array value writes one line each).
-        headers: { authorization: [bearer(good), bearer(good)] },
-      });
-      req.on('response', (res) => {
-        res.resume();
-        resolve(res.statusCode);
-      });
-      req.on('error', reject);
-      req.end();
-    });
+    // Two Authorization lines, really sent as two lines on the wire.
+    const { status } = await send(
+      origin,
+      {
+        method: 'GET',
+        path: '/me',
+        headers: [
+          ['Authorization', bearer(good)],
+          ['Authorization', bearer(good)],
+        ],
+      },
+      'two-lines',
+    );
     expect(status).toBe(400);
     expect((await fetch(`${origin}/me`, withToken(good))).status).toBe(200);
   });
