@@ -132,7 +132,7 @@ export const VARIANTS = {
   ],
 };
 
-async function startServer(framework, variant, env, settings) {
+export async function startServer(framework, variant, env, settings) {
   const nodeFlags = [];
   if (settings.cpuProf) {
     const dir = path.join(here, 'results', 'profiles');
@@ -170,7 +170,7 @@ async function status(url, token) {
  * Each protected server must actually verify: a valid token gets 200; no token, a bad signature
  * and a token for another audience get 401. A bare or no-op-guard server must answer 200.
  */
-async function sanityCheck(url, variant, tokens) {
+export async function sanityCheck(url, variant, tokens) {
   const checks =
     variant.role === 'bare' || variant.role === 'floor'
       ? [['valid token', tokens.hot, 200]]
