@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The README's commands go through here so they work on a fresh machine with only Node and npm:
 // it checks Node, gets the pinned pnpm (via npx when none is installed), installs the workspace,
-// builds the packages, then runs the demo or the tests.
+// builds the packages, then runs the demo, the tests or the benchmark.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -51,7 +51,10 @@ switch (command) {
     run(process.execPath, [demo, ...rest]);
     break;
   }
+  case 'bench':
+    run(process.execPath, [join(root, 'bench', 'run.mjs'), ...rest]);
+    break;
   default:
-    console.error(`unknown command: ${command} (expected test, check or demo)`);
+    console.error(`unknown command: ${command} (expected test, check, demo or bench)`);
     process.exit(2);
 }
