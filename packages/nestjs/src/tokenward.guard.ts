@@ -36,6 +36,25 @@ import {
 
 type Denied = Extract<Outcome, { ok: false }>;
 
+/** The value kept for a controller class and handler, computed on the first request. */
+function perHandler<T>(
+  cache: WeakMap<object, Map<object, T>>,
+  context: ExecutionContext,
+  compute: (cls: Type, handler: ReturnType<ExecutionContext['getHandler']>) => T,
+): T {
+  const cls = context.getClass();
+  const handler = context.getHandler();
+  let perClass = cache.get(cls);
+  if (perClass === undefined) {
+    perClass = new Map();
+    cache.set(cls, perClass);
+  }
+  if (perClass.has(handler)) return perClass.get(handler) as T;
+  const value = compute(cls, handler);
+  perClass.set(handler, value);
+  return value;
+}
+
 const OPTIONAL = Object.freeze({ optional: true });
 const REQUIRED = Object.freeze({ optional: false });
 
@@ -119,28 +138,18 @@ export class TokenwardGuard implements CanActivate {
    * class and handler (decorator metadata is fixed once the classes are defined).
    */
   #metadataOf(context: ExecutionContext): RouteMetadata {
-    const cls = context.getClass();
-    const handler = context.getHandler();
-    let perClass = this.#metadata.get(cls);
-    if (perClass === undefined) {
-      perClass = new Map();
-      this.#metadata.set(cls, perClass);
-    }
-    let metadata = perClass.get(handler);
-    if (metadata === undefined) {
+    return perHandler(this.#metadata, context, (cls, handler) => {
       const reflector = this.reflector;
       const ownRequirements = reflector.get(RequirementsMeta, handler) ?? [];
       const ownOptional = reflector.get(OptionalAuthMeta, handler) === true;
-      metadata = {
+      return {
         // @Public() on a controller opens only methods without requirements of their own.
         isPublic:
           reflector.get(PublicMeta, handler) === true ||
           (reflector.get(PublicMeta, cls) === true && ownRequirements.length === 0 && !ownOptional),
         optional: reflector.getAllAndOverride(OptionalAuthMeta, [handler, cls]) === true,
       };
-      perClass.set(handler, metadata);
-    }
-    return metadata;
+    });
   }
 
   /** The object the identity is attached to. Override to support other transports. */
@@ -155,24 +164,17 @@ export class TokenwardGuard implements CanActivate {
 
   /** Class + method requirements, combined with allOf and built once per handler. */
   protected requirementFor(context: ExecutionContext): Requirement | null {
-    const cls = context.getClass();
-    const handler = context.getHandler();
-    let perClass = this.#requirements.get(cls);
-    if (perClass === undefined) {
-      perClass = new Map();
-      this.#requirements.set(cls, perClass);
-    }
-    let requirement = perClass.get(handler);
-    if (requirement === undefined) {
+    return perHandler(this.#requirements, context, (cls, handler) => {
       const list = [
         ...(this.reflector.get(RequirementsMeta, cls) ?? []),
         ...(this.reflector.get(RequirementsMeta, handler) ?? []),
       ].map((r) => this.resolve(r, cls));
-      requirement =
-        list.length === 0 ? null : list.length === 1 ? (list[0] as Requirement) : allOf(...list);
-      perClass.set(handler, requirement);
-    }
-    return requirement;
+      return list.length === 0
+        ? null
+        : list.length === 1
+          ? (list[0] as Requirement)
+          : allOf(...list);
+    });
   }
 
   /** Turn a policy class into a requirement backed by its instance from the container. */
