@@ -54,14 +54,23 @@ interface NodeIncoming {
   readonly socket?: object;
 }
 
-/** The property under which @hono/node-server's request keeps its `IncomingMessage` (found once). */
+/**
+ * Where @hono/node-server's request object keeps its `IncomingMessage`, and the Fetch `Headers`
+ * it builds on first access (found once, on the first request).
+ */
 let incomingKey: symbol | undefined;
+let headersKey: symbol | undefined;
+
+/** The own property of `raw` holding `value`, if any. */
+function keyHolding(raw: Record<symbol, unknown>, value: unknown): symbol | undefined {
+  for (const key of Object.getOwnPropertySymbols(raw)) if (raw[key] === value) return key;
+  return undefined;
+}
 
 /**
  * On @hono/node-server, the `IncomingMessage` this very request was made from — only when
  * `c.req.raw` is node-server's request wrapping exactly `c.env.incoming` (not a request built or
- * forwarded in the app with the same env). Reading its `rawHeaders` avoids building a Fetch
- * `Headers` object per request, and keeps repeated Authorization lines apart.
+ * forwarded in the app with the same env).
  */
 function nodeIncoming(c: Context): NodeIncoming | undefined {
   const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
@@ -69,13 +78,33 @@ function nodeIncoming(c: Context): NodeIncoming | undefined {
   if (!Array.isArray((incoming as { rawHeaders?: unknown }).rawHeaders)) return undefined;
   const raw = c.req.raw as unknown as Record<symbol, unknown>;
   if (incomingKey !== undefined && raw[incomingKey] === incoming) return incoming as NodeIncoming;
-  for (const key of Object.getOwnPropertySymbols(raw)) {
-    if (raw[key] === incoming) {
-      incomingKey = key;
-      return incoming as NodeIncoming;
-    }
+  const key = keyHolding(raw, incoming);
+  if (key === undefined) return undefined;
+  incomingKey = key;
+  // Build this one request's Headers to learn where node-server keeps them.
+  headersKey = keyHolding(raw, c.req.raw.headers);
+  return incoming as NodeIncoming;
+}
+
+/**
+ * The Authorization lines: from the socket's raw header lines while node-server has not built
+ * the request's `Headers` (so nothing can have changed them) — no `Headers` object per request,
+ * and repeated lines stay apart; otherwise from the `Headers`, which a middleware before the
+ * guard may have set (Fetch joins repeated lines with ", "; the core splits them again).
+ */
+function authorizationOf(
+  c: Context,
+  incoming: NodeIncoming | undefined,
+): string | readonly string[] | undefined {
+  const raw = c.req.raw;
+  if (
+    incoming !== undefined &&
+    headersKey !== undefined &&
+    (raw as unknown as Record<symbol, unknown>)[headersKey] === undefined
+  ) {
+    return authorizationFromRawHeaders(incoming.rawHeaders);
   }
-  return undefined;
+  return raw.headers.get('authorization') ?? undefined;
 }
 
 /**
@@ -91,11 +120,7 @@ function toTokenRequest(
 ): TokenRequest<Context> {
   const incoming = nodeIncoming(c);
   return {
-    // Fetch joins repeated headers with ", " (the core splits them again); Node keeps them apart.
-    authorization:
-      incoming !== undefined
-        ? authorizationFromRawHeaders(incoming.rawHeaders)
-        : (c.req.raw.headers.get('authorization') ?? undefined),
+    authorization: authorizationOf(c, incoming),
     method: c.req.method,
     url: c.req.url,
     contentType: readsContentType ? c.req.header('content-type') : undefined,

@@ -90,6 +90,36 @@ describe('on @hono/node-server: the Authorization lines of this very request', (
     expect(await added.json()).toEqual({ subject: 'user-123' });
   });
 
+  it('sees an Authorization header a middleware before the guard set or removed on the request', async () => {
+    const guards = auth();
+    const good = await ctx.issuer.tokens.valid();
+    const app = new Hono<TokenwardEnv>();
+    // Node-only patterns (Fetch request headers are immutable on Workers, Deno and Bun).
+    app.use('/from-cookie', async (c, next) => {
+      const cookie = /(?:^|; )at=([^;]+)/.exec(c.req.header('cookie') ?? '')?.[1];
+      if (cookie !== undefined) c.req.raw.headers.set('authorization', `Bearer ${cookie}`);
+      await next();
+    });
+    app.use('/stripped', async (c, next) => {
+      c.req.raw.headers.delete('authorization');
+      await next();
+    });
+    for (const path of ['/from-cookie', '/stripped', '/plain']) {
+      app.get(path, guards.requireAuth(), (c) => c.json({ subject: getAuth(c).subject }));
+    }
+    const origin = await serveOnLoopback(app.fetch);
+
+    for (let round = 0; round < 2; round++) {
+      const fromCookie = await fetch(`${origin}/from-cookie`, {
+        headers: { cookie: `at=${good}` },
+      });
+      expect(fromCookie.status).toBe(200);
+      expect((await fetch(`${origin}/stripped`, withToken(good))).status).toBe(401);
+      expect((await fetch(`${origin}/plain`, withToken(good))).status).toBe(200);
+      expect((await fetch(`${origin}/plain`)).status).toBe(401);
+    }
+  });
+
   it('a request straight from the socket is read from its raw header lines (two lines → 400)', async () => {
     const guards = auth();
     const app = new Hono<TokenwardEnv>();
