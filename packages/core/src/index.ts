@@ -8,7 +8,7 @@ export { anyRole, roles } from './authorize/roles.js';
 export { anyScope, orgScopes, scopes } from './authorize/scopes.js';
 export type { ExtractOptions, TokenLocations } from './bearer/extract-token.js';
 export { extractToken } from './bearer/extract-token.js';
-export { authorizationFromRawHeaders } from './bearer/raw-headers.js';
+export { authorizationFromNode, authorizationFromRawHeaders } from './bearer/raw-headers.js';
 export type { TokenRequest } from './bearer/token-request.js';
 export {
   AuthError,

@@ -20,6 +20,7 @@ describe('@tokenward/core public surface', () => {
       'anyOf',
       'anyRole',
       'anyScope',
+      'authorizationFromNode',
       'authorizationFromRawHeaders',
       'claim',
       'createGuardSet',

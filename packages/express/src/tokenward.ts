@@ -1,6 +1,6 @@
 import {
   type AuthContext,
-  authorizationFromRawHeaders,
+  authorizationFromNode,
   createGuardSet,
   createTokenward,
   type GuardSet,
@@ -53,7 +53,7 @@ export interface ExpressTokenward extends GuardSet<RequestHandler, Request> {
 /** The core's neutral view of a request (cheap: a WeakMap cache of it cost more in GC). */
 function toTokenRequest(req: Request): TokenRequest<Request> {
   return {
-    authorization: authorizationFromRawHeaders(req.rawHeaders),
+    authorization: authorizationFromNode(req.rawHeaders, req.headers.authorization),
     method: req.method,
     url: req.originalUrl,
     contentType: req.headers['content-type'],

@@ -622,3 +622,38 @@ describe('claims typing at runtime', () => {
     expect(response.body).toEqual({ client: 'client-abc' });
   });
 });
+
+describe('an Authorization header set by a middleware before the guard', () => {
+  it('counts when set or removed on req.headers; untouched requests still read the raw lines', async () => {
+    const auth = tokenward(ctx.options());
+    const good = await ctx.issuer.tokens.valid();
+    const app = express();
+    // The session-cookie pattern: a cookie turned into a bearer header.
+    app.use('/from-cookie', (req, _res, next) => {
+      const cookie = /(?:^|; )at=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+      if (cookie !== undefined) req.headers.authorization = `Bearer ${cookie}`;
+      next();
+    });
+    app.use('/stripped', (req, _res, next) => {
+      delete req.headers.authorization;
+      next();
+    });
+    for (const path of ['/from-cookie', '/stripped', '/plain']) {
+      app.get(path, auth.requireAuth(), (req, res) => {
+        res.json({ subject: getAuth(req).subject });
+      });
+    }
+    const base = origin(await listen(app));
+
+    const fromCookie = await fetch(`${base}/from-cookie`, { headers: { cookie: `at=${good}` } });
+    expect(fromCookie.status).toBe(200);
+    expect(await fromCookie.json()).toEqual({ subject: 'user-123' });
+    const stripped = await fetch(`${base}/stripped`, { headers: { authorization: bearer(good) } });
+    expect(stripped.status).toBe(401);
+    expect(stripped.headers.get('www-authenticate')).toBe('Bearer');
+    expect(
+      (await fetch(`${base}/plain`, { headers: { authorization: bearer(good) } })).status,
+    ).toBe(200);
+    expect((await fetch(`${base}/plain`)).status).toBe(401);
+  });
+});

@@ -1,6 +1,6 @@
 import {
   type AuthContext,
-  authorizationFromRawHeaders,
+  authorizationFromNode,
   createGuardSet,
   createTokenward,
   type GuardSet,
@@ -52,7 +52,7 @@ export interface FastifyTokenward extends GuardSet<TokenwardHook, FastifyRequest
 /** The core's neutral view of a request (cheap: a WeakMap cache of it cost more in GC). */
 function toTokenRequest(request: FastifyRequest): TokenRequest<FastifyRequest> {
   return {
-    authorization: authorizationFromRawHeaders(request.raw.rawHeaders),
+    authorization: authorizationFromNode(request.raw.rawHeaders, request.headers.authorization),
     method: request.method,
     url: request.url,
     contentType: request.headers['content-type'],

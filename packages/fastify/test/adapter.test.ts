@@ -730,3 +730,40 @@ describe('route params', () => {
     expect(other.statusCode).toBe(403);
   });
 });
+
+describe('an Authorization header set by a hook before the guard', () => {
+  it('counts when set or removed on request.headers; untouched requests still read the raw lines', async () => {
+    const good = await ctx.issuer.tokens.valid();
+    const server = app();
+    await server.register(tokenwardPlugin, ctx.options());
+    const fromCookie = (request: FastifyRequest, _reply: unknown, done: () => void) => {
+      const cookie = /(?:^|; )at=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
+      if (cookie !== undefined) request.headers.authorization = `Bearer ${cookie}`;
+      done();
+    };
+    const stripped = (request: FastifyRequest, _reply: unknown, done: () => void) => {
+      delete request.headers.authorization;
+      done();
+    };
+    const handler = async (request: FastifyRequest) => ({ subject: getAuth(request).subject });
+    server.get(
+      '/from-cookie',
+      { onRequest: [fromCookie, server.tokenward.requireAuth()] },
+      handler,
+    );
+    server.get('/stripped', { onRequest: [stripped, server.tokenward.requireAuth()] }, handler);
+    server.get('/plain', { onRequest: [server.tokenward.requireAuth()] }, handler);
+    const base = await server.listen({ port: 0, host: '127.0.0.1' });
+
+    const cookie = await fetch(`${base}/from-cookie`, { headers: { cookie: `at=${good}` } });
+    expect(cookie.status).toBe(200);
+    expect(await cookie.json()).toEqual({ subject: 'user-123' });
+    const removed = await fetch(`${base}/stripped`, { headers: { authorization: bearer(good) } });
+    expect(removed.status).toBe(401);
+    expect(removed.headers.get('www-authenticate')).toBe('Bearer');
+    expect(
+      (await fetch(`${base}/plain`, { headers: { authorization: bearer(good) } })).status,
+    ).toBe(200);
+    expect((await fetch(`${base}/plain`)).status).toBe(401);
+  });
+});

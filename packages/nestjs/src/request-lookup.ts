@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { authorizationFromRawHeaders, type TokenRequest } from '@tokenward/core';
+import { authorizationFromNode, type TokenRequest } from '@tokenward/core';
 
 /** The shapes of request objects the default lookup understands. */
 interface HttpLikeRequest {
@@ -74,7 +74,7 @@ export function defaultTokenRequest(request: object | undefined): TokenRequest {
   return {
     authorization:
       rawHeaders !== undefined
-        ? authorizationFromRawHeaders(rawHeaders)
+        ? authorizationFromNode(rawHeaders, headers.authorization)
         : firstHeader(headers.authorization),
     method: req.method,
     url: req.originalUrl ?? req.url,

@@ -21,3 +21,19 @@ export function authorizationFromRawHeaders(
   }
   return all ?? first;
 }
+
+/**
+ * The `Authorization` lines of a Node request as the guard should see them: from `rawHeaders`
+ * (every line, so a repeated one is refused), unless `current` — the request's
+ * `headers.authorization` now — no longer equals the first line: then a middleware before the
+ * guard set, replaced or removed it (e.g. a session cookie turned into a bearer header), and its
+ * value counts.
+ */
+export function authorizationFromNode(
+  rawHeaders: readonly string[],
+  current: string | readonly string[] | undefined,
+): string | readonly string[] | undefined {
+  const lines = authorizationFromRawHeaders(rawHeaders);
+  const first = typeof lines === 'object' ? lines[0] : lines;
+  return current === first ? lines : current;
+}
