@@ -60,8 +60,9 @@ export class Tokenward {
 
   /**
    * {@link authenticate}, answering synchronously when it can: a refusal found while reading the
-   * request, or a token already verified (on this connection, or in the cache) with no `validate`
-   * or `isRevoked` hook to run. Otherwise a promise. Adapters use it to keep the hot path free of
+   * request, a token already verified (on this connection, or in the cache), or — on Node, with
+   * the issuer's keys held — a new token, verified with synchronous node:crypto; never when a
+   * `validate` or `isRevoked` hook must run. Otherwise a promise. Adapters use it to keep the hot path free of
    * promise hops.
    */
   authenticateNow(
@@ -90,6 +91,14 @@ export class Tokenward {
     }
     const known = verifier.known(token, connection);
     if (typeof known === 'object') return this.#authenticated(known);
+    // A new token whose key is at hand: verified synchronously on Node (no promise per request).
+    let now: AuthContext | undefined;
+    try {
+      now = verifier.verifyNow(token, connection, known);
+    } catch (error) {
+      return this.#refuseAuthentication(error, options);
+    }
+    if (now !== undefined) return this.#authenticated(now);
     return verifier.verify(token, connection, known).then(
       (auth) => this.#authenticated(auth),
       (error: unknown) => this.#refuseAuthentication(error, options),

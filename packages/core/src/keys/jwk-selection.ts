@@ -40,6 +40,8 @@ export class VerificationKey {
   readonly id: string;
   readonly #jwk: JWK;
   readonly #checks = new Map<string, Promise<SignatureCheck>>();
+  /** The checks whose import has finished, for synchronous use. */
+  readonly #ready = new Map<string, SignatureCheck>();
 
   constructor(jwk: JWK) {
     this.#jwk = publicPart(jwk);
@@ -66,10 +68,18 @@ export class VerificationKey {
     if (check === undefined) {
       check = publicKeyCheck(this.#jwk, alg);
       this.#checks.set(alg, check);
-      // A failed import is not cached: drop it so a later call can report the same failure.
-      check.catch(() => this.#checks.delete(alg));
+      check.then(
+        (ready) => this.#ready.set(alg, ready),
+        // A failed import is not cached: drop it so a later call can report the same failure.
+        () => this.#checks.delete(alg),
+      );
     }
     return check;
+  }
+
+  /** The check for `alg` if its import has finished, else `undefined`. */
+  checkNow(alg: string): SignatureCheck | undefined {
+    return this.#ready.get(alg);
   }
 }
 

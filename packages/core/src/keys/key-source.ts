@@ -36,6 +36,12 @@ export interface KeySource {
    * obtained.
    */
   getKey(query: KeyQuery): Promise<SignatureCheck>;
+  /**
+   * The same check synchronously, when finding it needs no I/O and the key is imported already
+   * (keys fresh, kid known); `undefined` otherwise, and then {@link getKey} decides (refresh,
+   * errors). Optional: without it every verification goes through {@link getKey}.
+   */
+  keyNow?(query: KeyQuery): SignatureCheck | undefined;
   /** Fetch (if remote) and import keys now, so the first request does not wait. */
   warmup(): Promise<void>;
   /** Drop cached remote keys and metadata and fetch again. */

@@ -17,6 +17,10 @@ export class LocalKeySet implements KeySource {
     return checkOrReject(lookup.found, query.alg);
   }
 
+  keyNow(query: KeyQuery): SignatureCheck | undefined {
+    return selectKey(this.#keys, query.alg, query.kid).found?.checkNow(query.alg);
+  }
+
   async warmup(): Promise<void> {
     // Import every key for every algorithm it names; keys without `alg` import on first use.
     await Promise.all(

@@ -82,6 +82,14 @@ export class RemoteKeySet implements KeySource {
     return checkOrReject(lookup.found, query.alg);
   }
 
+  keyNow(query: KeyQuery): SignatureCheck | undefined {
+    const fetchedAt = this.#fetchedAt;
+    if (fetchedAt === undefined || this.#config.now() - fetchedAt >= this.#config.cacheMaxAge) {
+      return undefined;
+    }
+    return selectKey(this.#keys, query.alg, query.kid).found?.checkNow(query.alg);
+  }
+
   async warmup(): Promise<void> {
     await this.#refreshOrServeStale(this.#config.now());
   }

@@ -6,6 +6,7 @@ import type { KeyQuery, KeySource, KeySourceStatus } from './key-source.js';
 export class SecretKey implements KeySource {
   readonly #secret: Uint8Array;
   readonly #checks = new Map<string, Promise<SignatureCheck>>();
+  readonly #ready = new Map<string, SignatureCheck>();
 
   constructor(secret: Uint8Array) {
     this.#secret = secret;
@@ -16,8 +17,17 @@ export class SecretKey implements KeySource {
     if (check === undefined) {
       check = secretKeyCheck(this.#secret, query.alg);
       this.#checks.set(query.alg, check);
+      const alg = query.alg;
+      check.then(
+        (ready) => this.#ready.set(alg, ready),
+        () => this.#checks.delete(alg),
+      );
     }
     return check;
+  }
+
+  keyNow(query: KeyQuery): SignatureCheck | undefined {
+    return this.#ready.get(query.alg);
   }
 
   async warmup(): Promise<void> {}

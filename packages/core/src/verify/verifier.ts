@@ -1,12 +1,24 @@
+import { nodeCrypto } from '../crypto/node-crypto.js';
 import { AuthError, InvalidTokenError } from '../errors/auth-error.js';
 import type { KeySourceStatus } from '../keys/key-source.js';
 import type { TokenwardOptions } from '../options.js';
 import type { AuthContext } from './auth-context.js';
 import { buildAuthContext } from './build-auth-context.js';
-import { parseToken } from './parse-token.js';
+import { type ParsedToken, parseToken } from './parse-token.js';
+import type { ResolvedIssuer } from './resolve-issuer.js';
 import { type ResolvedOptions, resolveOptions } from './resolve-options.js';
 import { type CachedToken, TokenCache, usable } from './token-cache.js';
 import { validateClaims } from './validate-claims.js';
+
+/** Signature checks are synchronous only with node:crypto (WebCrypto's are promises). */
+const SYNC_CHECKS = nodeCrypto !== undefined;
+
+/** A parsed token with its issuer picked by exact `iss`. */
+type Parsed = ParsedToken & { readonly iss: string; readonly issuer: ResolvedIssuer };
+
+function invalidSignature(): InvalidTokenError {
+  return new InvalidTokenError('invalid_signature', 'The token signature is invalid');
+}
 
 /** `Bearer ` at the start of a header value, any case. */
 const BEARER = /^bearer /i;
@@ -116,25 +128,93 @@ export class Verifier {
         return this.#hit(hit);
       }
     }
-    const { header, payload, signingInput, signature } = parseToken(token);
+    const parsed = this.#parse(token);
+    const { issuer, header } = parsed;
+    const check = await issuer.keys.getKey({ alg: header.alg, kid: header.kid });
+    const keyGeneration = issuer.keys.generation();
+    if (!(await check(parsed.signingInput, parsed.signature))) throw invalidSignature();
+    const auth = this.#accept(parsed);
+    if (options.validate !== undefined) await this.#runValidator(auth);
+    if (options.isRevoked !== undefined) await this.#checkRevoked(auth);
+    if (cacheKey !== undefined)
+      this.#store(cacheKey, parsed, auth, keyGeneration, token, connection);
+    return auth;
+  }
+
+  /**
+   * {@link verify} done synchronously, for a token {@link known} did not find (`cacheKey` is what
+   * it returned): when no hook must run, the key is held and imported, and the signature check is
+   * synchronous (node:crypto). Returns the identity, throws the {@link AuthError} `verify` would
+   * reject with, or returns `undefined` when it cannot answer without waiting — then `verify`.
+   */
+  verifyNow(
+    token: string,
+    connection: object | undefined,
+    cacheKey: string | undefined,
+  ): AuthContext | undefined {
+    if (!SYNC_CHECKS || this.#hooks || (this.#cache !== undefined && cacheKey === undefined)) {
+      return undefined;
+    }
+    try {
+      if (token.length > this.options.maxTokenLength) {
+        throw new InvalidTokenError('token_too_large', 'The token is too large');
+      }
+      const parsed = this.#parse(token);
+      const { issuer, header } = parsed;
+      const check = issuer.keys.keyNow?.({ alg: header.alg, kid: header.kid });
+      if (check === undefined) return undefined;
+      const keyGeneration = issuer.keys.generation();
+      const genuine = check(parsed.signingInput, parsed.signature);
+      if (typeof genuine !== 'boolean') {
+        // Not expected with node:crypto; let verify() check again rather than leak a promise.
+        genuine.catch(() => {});
+        return undefined;
+      }
+      if (!genuine) throw invalidSignature();
+      const auth = this.#accept(parsed);
+      if (cacheKey !== undefined) {
+        this.#store(cacheKey, parsed, auth, keyGeneration, token, connection);
+      }
+      return auth;
+    } catch (error) {
+      if (error instanceof AuthError) throw error;
+      throw new InvalidTokenError('token_rejected', 'The token could not be verified', {
+        cause: error,
+      });
+    }
+  }
+
+  /** Parse a token and pick its issuer by exact `iss`, before any key is looked at. */
+  #parse(token: string): Parsed {
+    const parsed = parseToken(token);
+    const { header, payload } = parsed;
     const iss = Object.hasOwn(payload, 'iss') ? payload.iss : undefined;
     if (iss === undefined) throw new InvalidTokenError('missing_claim', 'The token has no issuer');
     if (typeof iss !== 'string') {
       throw new InvalidTokenError('invalid_claim', 'The iss claim must be a string');
     }
     // The issuer is picked by exact match before any key is fetched: an unknown iss costs nothing.
-    const issuer = options.issuers.get(iss);
+    const issuer = this.options.issuers.get(iss);
     if (issuer === undefined) {
       throw new InvalidTokenError('unknown_issuer', 'The token issuer is not trusted');
     }
     if (!issuer.algorithms.has(header.alg)) {
       throw new InvalidTokenError('algorithm_not_allowed', 'The token algorithm is not allowed');
     }
-    const check = await issuer.keys.getKey({ alg: header.alg, kid: header.kid });
-    const keyGeneration = issuer.keys.generation();
-    if (!(await check(signingInput, signature))) {
-      throw new InvalidTokenError('invalid_signature', 'The token signature is invalid');
-    }
+    return {
+      header,
+      payload,
+      signingInput: parsed.signingInput,
+      signature: parsed.signature,
+      iss,
+      issuer,
+    };
+  }
+
+  /** The claim checks and the identity of a token whose signature verified. */
+  #accept(parsed: Parsed): AuthContext {
+    const { header, payload, iss, issuer } = parsed;
+    const options = this.options;
     const audience = validateClaims(
       header,
       payload,
@@ -142,18 +222,26 @@ export class Verifier {
       options.claims,
       Math.floor(options.now() / 1000),
     );
-    const auth = buildAuthContext(header, payload, iss, audience, options.context);
-    if (options.validate !== undefined) await this.#runValidator(auth);
-    if (options.isRevoked !== undefined) await this.#checkRevoked(auth);
-    if (cache !== undefined && cacheKey !== undefined) {
-      const entry = cache.set(
-        cacheKey,
-        { auth, keys: issuer.keys, keyGeneration },
-        this.#validUntil(payload),
-      );
-      if (connection !== undefined) this.#connections.set(connection, { token, entry });
-    }
-    return auth;
+    return buildAuthContext(header, payload, iss, audience, options.context);
+  }
+
+  /** Keep a verified token in the cache, and as this connection's last token. */
+  #store(
+    cacheKey: string,
+    parsed: Parsed,
+    auth: AuthContext,
+    keyGeneration: number,
+    token: string,
+    connection: object | undefined,
+  ): void {
+    const cache = this.#cache;
+    if (cache === undefined) return;
+    const entry = cache.set(
+      cacheKey,
+      { auth, keys: parsed.issuer.keys, keyGeneration },
+      this.#validUntil(parsed.payload),
+    );
+    if (connection !== undefined) this.#connections.set(connection, { token, entry });
   }
 
   /**
