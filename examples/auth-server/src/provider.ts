@@ -171,9 +171,7 @@ function extraTokenClaims(ctx: KoaContextWithOIDC, token: AccessToken | ClientCr
   const principal: Principal | undefined =
     user ?? (accountId === undefined ? findMachineClient(token.clientId ?? '') : undefined);
   const roles =
-    boundTo === undefined
-      ? (user?.roles ?? [])
-      : (principal?.organizations[boundTo]?.roles ?? []);
+    boundTo === undefined ? (user?.roles ?? []) : (principal?.organizations[boundTo]?.roles ?? []);
   if (roles.length > 0) claims.roles = [...roles];
   return Object.keys(claims).length === 0 ? undefined : claims;
 }
