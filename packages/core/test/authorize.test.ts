@@ -682,6 +682,11 @@ describe('orgRoles() and anyOrgRole()', () => {
           ),
           orgRoles('admin'),
         ),
+        // After an async part allows, allOf() goes on asynchronously: still with the template.
+        allOf(
+          policy(async () => true),
+          orgRoles('ghost'),
+        ),
       ]) {
         expect(
           (await decide(requirement, ghostClaims, undefined, instance)).ok,
