@@ -74,6 +74,15 @@ const tokens = {
     .accessToken,
   bob: (await server.getUserToken({ user: 'bob', scope: 'read:report', resource: reports }))
     .accessToken,
+  // alice bound to org-a, where her organization role is admin.
+  aliceOrgA: (
+    await server.getUserToken({
+      user: 'alice',
+      scope: 'read:report',
+      resource: reports,
+      organizationId: 'org-a',
+    })
+  ).accessToken,
 };
 
 const scenarios = [
@@ -93,6 +102,10 @@ const scenarios = [
   ['global token on an organization route', 'GET', '/orgs/org-a/reports', tokens.reader, 403],
   ['role missing (bob)', 'GET', '/admin', tokens.bob, 403],
   ['role present (alice, admin)', 'GET', '/admin', tokens.alice, 200],
+  ['organization admin on the global admin route', 'GET', '/admin', tokens.aliceOrgA, 403],
+  ['organization admin, own organization', 'GET', '/orgs/org-a/admin', tokens.aliceOrgA, 200],
+  ['organization member on the admin route', 'GET', '/orgs/org-a/admin', tokens.orgBoundA, 403],
+  ['global admin on an organization route', 'GET', '/orgs/org-a/admin', tokens.alice, 403],
   ['optional auth, anonymous', 'GET', '/optional', undefined, 200],
 ];
 

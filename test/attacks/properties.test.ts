@@ -10,10 +10,13 @@ import {
   AuthError,
   type AuthErrorCode,
   type AuthPhase,
+  anyOrgRole,
+  anyRole,
   anyScope,
   createTokenward,
   extractToken,
   type HttpResponse,
+  orgRoles,
   orgScopes,
   type Requirement,
   renderError,
@@ -661,6 +664,48 @@ describe('(c) authorize', () => {
         },
       ),
       { numRuns: 200, plugins: guard(4_000) },
+    );
+  });
+
+  it('roles / anyRole / orgRoles / anyOrgRole: allowed iff the roles fit, on the right side of the org/global line', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.subarray([...VOCABULARY]),
+        fc.subarray([...VOCABULARY], { minLength: 1 }),
+        binding,
+        fc.constantFrom('roles', 'anyRole', 'orgRoles', 'anyOrgRole'),
+        async (granted, required, bound, kind) => {
+          const auth = await identity({ roles: granted, ...bindingClaims(bound) });
+          const isBound = bound !== 'global';
+          const requirement: Requirement =
+            kind === 'roles'
+              ? roles(...required)
+              : kind === 'anyRole'
+                ? anyRole(...required)
+                : kind === 'orgRoles'
+                  ? orgRoles(...required)
+                  : anyOrgRole(...required);
+          const has = (r: string) => granted.includes(r as (typeof VOCABULARY)[number]);
+          const fits = kind.startsWith('any') ? required.some(has) : required.every(has);
+          const organizationSide = kind === 'orgRoles' || kind === 'anyOrgRole';
+          const outcome = await hs.authorize(requirement, auth);
+          expect(outcome.ok, `${kind}(${required}) with ${granted} (${bound})`).toBe(
+            fits && isBound === organizationSide,
+          );
+          if (!outcome.ok) {
+            expect(outcome.response.status).toBe(403);
+            expectSafeResponse(outcome.response);
+            expect(outcome.error.code).toBe(
+              isBound === organizationSide
+                ? 'missing_role'
+                : isBound
+                  ? 'organization_bound_token'
+                  : 'organization_required',
+            );
+          }
+        },
+      ),
+      { numRuns: 300, plugins: guard(5_000) },
     );
   });
 

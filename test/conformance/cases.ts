@@ -102,6 +102,10 @@ const orgTokenReader = mint({
   aud: 'urn:logto:organization:org-1',
   scope: 'read:report',
 });
+/** Role `admin` in organization org-1: an organization-bound API token, an organization token. */
+const orgAdmin = mint({ organization_id: 'org-1', roles: ['admin'] });
+const orgTokenAdmin = mint({ aud: 'urn:logto:organization:org-1', roles: ['admin'] });
+const globalAdmin = mint({ roles: ['admin'] });
 
 // ---------------------------------------------------------------------------------------------
 // Requests and expectations
@@ -131,6 +135,10 @@ const LACKS_SCOPE = 'The token lacks a required scope';
 const LACKS_ROLE = 'The token lacks a required role';
 const ORG_REQUIRED = 'A token bound to an organization is required';
 const OTHER_ORG = 'The token is bound to another organization';
+const BOUND_ROLE = 'A token bound to an organization does not grant API-wide roles';
+const LACKS_ORG_ROLE = 'The token lacks a required organization role';
+const LACKS_ORG_SCOPE = 'The token lacks a required organization scope';
+const BOUND_SCOPE = 'A token bound to an organization does not grant API-wide permissions';
 const NO_ALTERNATIVE = 'None of the alternatives is satisfied';
 const TWO_HEADERS = 'More than one Authorization header was sent';
 const SENT_TWICE = 'The token was sent in more than one way';
@@ -863,6 +871,209 @@ export const cases: readonly ConformanceCase[] = [
     tokens: { token: mint({ organization_id: 'org-7', scope: 'invite:member' }) },
     request: get('/org-scope', bearer),
     expect: allowed({ organizationId: 'org-7' }),
+  },
+
+  // --- 5b.1 Roles and organization binding ----------------------------------------------------
+  // A bound token's roles are its organization's roles: never global ones, and the reverse.
+  {
+    name: 'organization token with the role on a global-role route',
+    route: '/role',
+    tokens: { token: orgTokenAdmin },
+    request: get('/role', bearer),
+    expect: forbidden(BOUND_ROLE),
+  },
+  {
+    name: 'organization-bound API token with the role on a global-role route',
+    route: '/role',
+    tokens: { token: orgAdmin },
+    request: get('/role', bearer),
+    expect: forbidden(BOUND_ROLE),
+  },
+  {
+    name: 'any-of global roles, one present',
+    route: '/any-role',
+    tokens: { token: globalAdmin },
+    request: get('/any-role', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'any-of global roles, none present',
+    route: '/any-role',
+    tokens: { token: mint({ roles: ['editor'] }) },
+    request: get('/any-role', bearer),
+    expect: forbidden(LACKS_ROLE),
+  },
+  {
+    name: 'organization token with the role on an any-of global-role route',
+    route: '/any-role',
+    tokens: { token: orgTokenAdmin },
+    request: get('/any-role', bearer),
+    expect: forbidden(BOUND_ROLE),
+  },
+  {
+    name: 'organization-bound API token with the role on an any-of global-role route',
+    route: '/any-role',
+    tokens: { token: orgAdmin },
+    request: get('/any-role', bearer),
+    expect: forbidden(BOUND_ROLE),
+  },
+  {
+    name: 'organization-bound API token with the organization role',
+    route: '/orgs/:orgId/admin',
+    tokens: { token: orgAdmin },
+    request: get('/orgs/org-1/admin', bearer),
+    expect: allowed({ organizationId: 'org-1' }),
+  },
+  {
+    name: 'organization token with the organization role',
+    route: '/orgs/:orgId/admin',
+    tokens: { token: orgTokenAdmin },
+    request: get('/orgs/org-1/admin', bearer),
+    expect: allowed({ organizationId: 'org-1' }),
+  },
+  {
+    name: 'global role on an organization-role route',
+    route: '/orgs/:orgId/admin',
+    tokens: { token: globalAdmin },
+    request: get('/orgs/org-1/admin', bearer),
+    expect: forbidden(ORG_REQUIRED),
+  },
+  {
+    name: 'organization role in another organization',
+    route: '/orgs/:orgId/admin',
+    tokens: { token: mint({ organization_id: 'org-2', roles: ['admin'] }) },
+    request: get('/orgs/org-1/admin', bearer),
+    expect: forbidden(OTHER_ORG),
+  },
+  {
+    name: 'organization token with the role in another organization',
+    route: '/orgs/:orgId/admin',
+    tokens: { token: orgTokenAdmin },
+    request: get('/orgs/org-2/admin', bearer),
+    expect: forbidden(OTHER_ORG),
+  },
+  {
+    name: 'organization-bound token without the organization role',
+    route: '/orgs/:orgId/admin',
+    tokens: { token: mint({ organization_id: 'org-1', roles: ['member'] }) },
+    request: get('/orgs/org-1/admin', bearer),
+    expect: forbidden(LACKS_ORG_ROLE),
+  },
+  {
+    name: 'organization role name only as an organization scope',
+    route: '/orgs/:orgId/admin',
+    tokens: { token: mint({ organization_id: 'org-1', scope: 'admin' }) },
+    request: get('/orgs/org-1/admin', bearer),
+    expect: forbidden(LACKS_ORG_ROLE),
+  },
+  {
+    name: 'organization role guard alone, unbound token with the role',
+    route: '/org-role',
+    tokens: { token: globalAdmin },
+    request: get('/org-role', bearer),
+    expect: forbidden(ORG_REQUIRED),
+  },
+  {
+    name: 'organization role guard alone, bound token with the role',
+    route: '/org-role',
+    tokens: { token: mint({ organization_id: 'org-9', roles: ['admin'] }) },
+    request: get('/org-role', bearer),
+    expect: allowed({ organizationId: 'org-9' }),
+  },
+  {
+    name: 'any-of organization roles, one present',
+    route: '/orgs/:orgId/manage',
+    tokens: { token: mint({ aud: 'urn:logto:organization:org-1', roles: ['owner'] }) },
+    request: get('/orgs/org-1/manage', bearer),
+    expect: allowed({ organizationId: 'org-1' }),
+  },
+  {
+    name: 'any-of organization roles, none present',
+    route: '/orgs/:orgId/manage',
+    tokens: { token: mint({ organization_id: 'org-1', roles: ['member'] }) },
+    request: get('/orgs/org-1/manage', bearer),
+    expect: forbidden(LACKS_ORG_ROLE),
+  },
+  {
+    name: 'any-of organization roles, unbound token with one',
+    route: '/orgs/:orgId/manage',
+    tokens: { token: mint({ roles: ['owner'] }) },
+    request: get('/orgs/org-1/manage', bearer),
+    expect: forbidden(ORG_REQUIRED),
+  },
+  {
+    name: 'any-of organization roles, one present in another organization',
+    route: '/orgs/:orgId/manage',
+    tokens: { token: mint({ organization_id: 'org-2', roles: ['owner'] }) },
+    request: get('/orgs/org-1/manage', bearer),
+    expect: forbidden(OTHER_ORG),
+  },
+
+  // --- 5b.2 RBAC maps and the organization template (/rbac) -----------------------------------
+  // Global `admin` grants read:report; organization `admin` grants invite:member and organization
+  // `member` grants read:report; the template defines no `owner`.
+  {
+    name: 'rbac: global role grants its global permission',
+    route: '/rbac/scope',
+    tokens: { token: globalAdmin },
+    request: get('/rbac/scope', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'rbac: organization role on an unbound token grants no global permission',
+    route: '/rbac/scope',
+    tokens: { token: mint({ roles: ['member'] }) },
+    request: get('/rbac/scope', bearer),
+    expect: forbidden(LACKS_SCOPE, 'read:report'),
+  },
+  {
+    name: 'rbac: bound token whose role maps to the permission on a global-scope route',
+    route: '/rbac/scope',
+    tokens: { token: mint({ organization_id: 'org-1', roles: ['member'] }) },
+    request: get('/rbac/scope', bearer),
+    expect: forbidden(BOUND_SCOPE, 'read:report'),
+  },
+  {
+    name: 'rbac: organization role grants its organization permission',
+    route: '/rbac/orgs/:orgId/reports',
+    tokens: { token: mint({ organization_id: 'org-1', roles: ['member'] }) },
+    request: get('/rbac/orgs/org-1/reports', bearer),
+    expect: allowed({ organizationId: 'org-1' }),
+  },
+  {
+    name: 'rbac: the global meaning of a role never applies to a bound token',
+    route: '/rbac/orgs/:orgId/reports',
+    tokens: { token: orgAdmin },
+    request: get('/rbac/orgs/org-1/reports', bearer),
+    expect: forbidden(LACKS_ORG_SCOPE, 'read:report'),
+  },
+  {
+    name: 'rbac: organization role the template defines',
+    route: '/rbac/orgs/:orgId/admin',
+    tokens: { token: orgAdmin },
+    request: get('/rbac/orgs/org-1/admin', bearer),
+    expect: allowed({ organizationId: 'org-1' }),
+  },
+  {
+    name: 'rbac: organization role the template does not define, named by the token',
+    route: '/rbac/orgs/:orgId/owner',
+    tokens: { token: mint({ organization_id: 'org-1', roles: ['owner'] }) },
+    request: get('/rbac/orgs/org-1/owner', bearer),
+    expect: forbidden(LACKS_ORG_ROLE),
+  },
+  {
+    name: 'rbac: any-of organization roles, only an undefined one present',
+    route: '/rbac/orgs/:orgId/manage',
+    tokens: { token: mint({ aud: 'urn:logto:organization:org-1', roles: ['owner'] }) },
+    request: get('/rbac/orgs/org-1/manage', bearer),
+    expect: forbidden(LACKS_ORG_ROLE),
+  },
+  {
+    name: 'rbac: any-of organization roles, a defined one present',
+    route: '/rbac/orgs/:orgId/manage',
+    tokens: { token: orgTokenAdmin },
+    request: get('/rbac/orgs/org-1/manage', bearer),
+    expect: allowed({ organizationId: 'org-1' }),
   },
 
   // --- 5c. Claims, policies, combinators ------------------------------------------------------

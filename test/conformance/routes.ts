@@ -93,6 +93,8 @@ export type GuardSpec =
   | { readonly guard: 'requireAnyRole'; readonly names: readonly string[] }
   | { readonly guard: 'requireOrganization'; readonly param: string }
   | { readonly guard: 'requireOrgScope'; readonly names: readonly string[] }
+  | { readonly guard: 'requireOrgRole'; readonly names: readonly string[] }
+  | { readonly guard: 'requireAnyOrgRole'; readonly names: readonly string[] }
   | { readonly guard: 'requireClaim'; readonly name: string; readonly matcher: ClaimMatcher }
   | { readonly guard: 'requirePolicy'; readonly policy: PolicyFunction; readonly label: string }
   | { readonly guard: 'require'; readonly requirement: Requirement };
@@ -128,6 +130,8 @@ export interface AdapterGuards<G> {
   requireAnyRole(...names: string[]): G;
   requireOrganization(source: { param: string }): G;
   requireOrgScope(...names: string[]): G;
+  requireOrgRole(...names: string[]): G;
+  requireAnyOrgRole(...names: string[]): G;
   requireClaim(name: string, matcher: ClaimMatcher): G;
   requirePolicy(fn: PolicyFunction, description?: string): G;
 }
@@ -153,6 +157,10 @@ function guardFor<G>(tw: AdapterGuards<G>, spec: GuardSpec): G {
       return tw.requireOrganization({ param: spec.param });
     case 'requireOrgScope':
       return tw.requireOrgScope(...spec.names);
+    case 'requireOrgRole':
+      return tw.requireOrgRole(...spec.names);
+    case 'requireAnyOrgRole':
+      return tw.requireAnyOrgRole(...spec.names);
     case 'requireClaim':
       return tw.requireClaim(spec.name, spec.matcher);
     case 'requirePolicy':
@@ -193,6 +201,9 @@ export class CallLog implements HandlerCallLog {
 
 const requireAuth: GuardSpec = { guard: 'requireAuth' };
 
+/** The request's organization (`:orgId`) must be the token's. */
+const orgParam: GuardSpec = { guard: 'requireOrganization', param: 'orgId' };
+
 /** The custom policy of `/policy`: only user-123 (async on purpose). */
 const onlyUser123: PolicyFunction = async (auth) => auth.subject === 'user-123';
 
@@ -231,6 +242,27 @@ export const MAIN_ROUTES: readonly RouteSpec[] = [
     ],
   },
   {
+    path: '/any-role',
+    methods: ['GET'],
+    guards: [requireAuth, { guard: 'requireAnyRole', names: ['owner', 'admin'] }],
+  },
+  {
+    path: '/orgs/:orgId/admin',
+    methods: ['GET'],
+    guards: [requireAuth, orgParam, { guard: 'requireOrgRole', names: ['admin'] }],
+  },
+  {
+    path: '/orgs/:orgId/manage',
+    methods: ['GET'],
+    guards: [requireAuth, orgParam, { guard: 'requireAnyOrgRole', names: ['owner', 'admin'] }],
+  },
+  // The organization role guard alone (no organization parameter): it requires a bound token.
+  {
+    path: '/org-role',
+    methods: ['GET'],
+    guards: [requireAuth, { guard: 'requireOrgRole', names: ['admin'] }],
+  },
+  {
     path: '/org-scope',
     methods: ['GET'],
     guards: [requireAuth, { guard: 'requireOrgScope', names: ['invite:member'] }],
@@ -264,6 +296,38 @@ export const MAIN_ROUTES: readonly RouteSpec[] = [
   },
 ];
 
+/**
+ * Routes of the `rbac` configuration: a global role map and an organization template that give
+ * the same role name (`admin`) different permissions, and a template that does not define `owner`.
+ */
+const RBAC_ROUTES: readonly RouteSpec[] = [
+  {
+    path: '/scope',
+    methods: ['GET'],
+    guards: [requireAuth, { guard: 'requireScope', names: ['read:report'] }],
+  },
+  {
+    path: '/orgs/:orgId/reports',
+    methods: ['GET'],
+    guards: [requireAuth, orgParam, { guard: 'requireOrgScope', names: ['read:report'] }],
+  },
+  {
+    path: '/orgs/:orgId/admin',
+    methods: ['GET'],
+    guards: [requireAuth, orgParam, { guard: 'requireOrgRole', names: ['admin'] }],
+  },
+  {
+    path: '/orgs/:orgId/owner',
+    methods: ['GET'],
+    guards: [requireAuth, orgParam, { guard: 'requireOrgRole', names: ['owner'] }],
+  },
+  {
+    path: '/orgs/:orgId/manage',
+    methods: ['GET'],
+    guards: [requireAuth, orgParam, { guard: 'requireAnyOrgRole', names: ['owner', 'admin'] }],
+  },
+];
+
 /** Routes of the configurations whose key server is broken. */
 const KEYLESS_ROUTES: readonly RouteSpec[] = [
   { path: '/auth', methods: ['GET'], guards: [requireAuth] },
@@ -292,6 +356,9 @@ export interface MountEnv {
  * - `main` (no prefix): the trusted issuer, keys found by discovery, organization tokens on,
  *   header tokens only, no realm;
  * - `query` (`/query`): the same with `tokenLocations.query` on;
+ * - `rbac` (`/rbac`): the trusted issuer with RBAC maps — global `admin` grants `read:report`,
+ *   organization `admin` grants `invite:member` and `member` grants `read:report`; the
+ *   organization template defines no `owner`;
  * - `down` (`/down`): the trusted issuer with its `jwksUri` on a closed port of 127.0.0.1;
  * - `faulty` (`/faulty`): another issuer whose JWKS answers 500.
  */
@@ -314,6 +381,20 @@ export function buildMounts(env: MountEnv): MountSpec[] {
         tokenLocations: { query: true },
       },
       routes: [{ path: '/auth', methods: ['GET'], guards: [requireAuth] }],
+    },
+    {
+      name: 'rbac',
+      prefix: '/rbac',
+      options: {
+        issuer,
+        audience,
+        organizationTokens: true,
+        rbac: {
+          roles: { admin: ['read:report'] },
+          organizationRoles: { admin: ['invite:member'], member: ['read:report'] },
+        },
+      },
+      routes: RBAC_ROUTES,
     },
     {
       name: 'down',

@@ -124,6 +124,15 @@ function expectOtherOrganization(answer: Answer): void {
   expect(answer.body).toMatchObject({ error: 'insufficient_scope' });
 }
 
+/** 403 `insufficient_scope` with exactly this description and no `scope` (a role or binding refusal). */
+function expectRefused(answer: Answer, description: string): void {
+  expect(answer.status).toBe(403);
+  expect(answer.challenge).toBe(
+    `Bearer error="insufficient_scope", error_description="${description}"`,
+  );
+  expect(answer.body).toEqual({ error: 'insufficient_scope', error_description: description });
+}
+
 function expectInvalidToken(answer: Answer): void {
   expect(answer.status).toBe(401);
   expect(answer.challenge).toMatch(/^Bearer error="invalid_token"/);
@@ -175,6 +184,19 @@ describe('the authorization server (oidc-provider, configured like Logto)', () =
     expect(decodeJwt(tokens.orgBoundB.accessToken).payload).toMatchObject({
       organization_id: 'org-b',
     });
+  });
+
+  it('puts organization roles, never global ones, in tokens bound to an organization', () => {
+    const roles = (token: IssuedToken) => decodeJwt(token.accessToken).payload.roles;
+    // alice: global role admin, and organization role admin in org-a.
+    expect(roles(tokens.alice)).toEqual(['admin']);
+    expect(roles(tokens.aliceOrgBoundA)).toEqual(['admin']);
+    expect(roles(tokens.aliceOrgTokenA)).toEqual(['admin']);
+    // The org-member client: organization role member in org-a, none in org-b.
+    expect(roles(tokens.orgBoundA)).toEqual(['member']);
+    expect(roles(tokens.orgTokenA)).toEqual(['member']);
+    expect(roles(tokens.orgBoundB)).toBeUndefined();
+    expect(roles(tokens.reader)).toBeUndefined();
   });
 
   it('issues organization tokens for urn:logto:organization:<id> with organization permissions', () => {
@@ -392,11 +414,47 @@ describe.each(['express', 'fastify', 'hono', 'nestjs'] as const)(
 
     it('/admin: 200 with the admin role, 403 without it', async () => {
       expect((await call(app(), 'GET', '/admin', tokens.alice.accessToken)).status).toBe(200);
-      for (const token of [tokens.bob, tokens.writer, tokens.aliceOrgBoundA]) {
-        const answer = await call(app(), 'GET', '/admin', token.accessToken);
-        expect(answer.status).toBe(403);
-        expect(answer.body).toMatchObject({ error: 'insufficient_scope' });
+      for (const token of [tokens.bob, tokens.writer]) {
+        expectRefused(
+          await call(app(), 'GET', '/admin', token.accessToken),
+          'The token lacks a required role',
+        );
       }
+    });
+
+    it('/admin: tokens bound to an organization never pass, even with role admin in it', async () => {
+      for (const token of [tokens.aliceOrgBoundA, tokens.aliceOrgTokenA, tokens.orgBoundA]) {
+        expectRefused(
+          await call(app(), 'GET', '/admin', token.accessToken),
+          'A token bound to an organization does not grant API-wide roles',
+        );
+      }
+    });
+
+    it('/orgs/:orgId/admin: a token bound to :orgId with organization role admin', async () => {
+      for (const token of [tokens.aliceOrgBoundA, tokens.aliceOrgTokenA]) {
+        const own = await call(app(), 'GET', '/orgs/org-a/admin', token.accessToken);
+        expect(own.status).toBe(200);
+        expect(own.body).toEqual({ ok: true, organizationId: 'org-a' });
+        expectRefused(
+          await call(app(), 'GET', '/orgs/org-b/admin', token.accessToken),
+          'The token is bound to another organization',
+        );
+      }
+      const refusals: [IssuedToken, string][] = [
+        // The global admin role is not an organization role.
+        [tokens.alice, 'A token bound to an organization is required'],
+        // Organization role member, not admin.
+        [tokens.orgBoundA, 'The token lacks a required organization role'],
+        [tokens.orgTokenA, 'The token lacks a required organization role'],
+      ];
+      for (const [token, description] of refusals) {
+        expectRefused(
+          await call(app(), 'GET', '/orgs/org-a/admin', token.accessToken),
+          description,
+        );
+      }
+      expect((await call(app(), 'GET', '/orgs/org-a/admin')).status).toBe(401);
     });
 
     it('401 invalid_token for a token issued for another resource', async () => {

@@ -28,12 +28,20 @@ export const API_RESOURCES: Readonly<Record<string, readonly string[]>> = {
 /** Permissions defined by the organization template (the same for every organization). */
 export const ORGANIZATION_PERMISSIONS: readonly string[] = ['read:report', 'invite:member'];
 
+/** Roles defined by the organization template (the same for every organization). */
+export const ORGANIZATION_ROLES: readonly string[] = ['admin', 'member'];
+
 /** A member's rights inside one organization. */
 export interface Membership {
   /** Organization permissions, granted in organization tokens (`aud` = `urn:logto:organization:<id>`). */
   readonly organizationPermissions: readonly string[];
   /** API resource → permissions granted in organization-bound API tokens (`aud` = the API, `organization_id`). */
   readonly apiPermissions: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Organization roles (from {@link ORGANIZATION_ROLES}), put in the `roles` claim of every token
+   * bound to this organization: organization tokens and organization-bound API tokens.
+   */
+  readonly roles: readonly string[];
 }
 
 /** A machine client or a user: what it may be granted. */
@@ -93,8 +101,9 @@ export const MACHINE_CLIENTS = {
     clientSecret: 'reports-none-secret',
   },
   /**
-   * No global permission. Member of org-a (organization `read:report invite:member`; reports API
-   * `read:report`) and org-b (organization `read:report`; reports API `read:report`).
+   * No global permission. Member of org-a (organization role `member`, organization
+   * `read:report invite:member`; reports API `read:report`) and org-b (no organization role,
+   * organization `read:report`; reports API `read:report`).
    */
   orgMember: {
     ...none,
@@ -104,10 +113,12 @@ export const MACHINE_CLIENTS = {
       'org-a': {
         organizationPermissions: ['read:report', 'invite:member'],
         apiPermissions: { [REPORTS_API]: ['read:report'] },
+        roles: ['member'],
       },
       'org-b': {
         organizationPermissions: ['read:report'],
         apiPermissions: { [REPORTS_API]: ['read:report'] },
+        roles: [],
       },
     },
   },
@@ -115,7 +126,7 @@ export const MACHINE_CLIENTS = {
 
 /** The users. */
 export const USERS = {
-  /** Role `admin`; reports API `read:report write:report`; member of org-a (organization `read:report invite:member`, reports API `read:report`). */
+  /** Role `admin`; reports API `read:report write:report`; member of org-a (organization role `admin`, organization `read:report invite:member`, reports API `read:report`). */
   alice: {
     username: 'alice',
     password: 'alice-password',
@@ -125,10 +136,11 @@ export const USERS = {
       'org-a': {
         organizationPermissions: ['read:report', 'invite:member'],
         apiPermissions: { [REPORTS_API]: ['read:report'] },
+        roles: ['admin'],
       },
     },
   },
-  /** No role; reports API `read:report`; member of org-b (organization `read:report`, reports API `read:report`). */
+  /** No role; reports API `read:report`; member of org-b (organization role `member`, organization `read:report`, reports API `read:report`). */
   bob: {
     username: 'bob',
     password: 'bob-password',
@@ -138,6 +150,7 @@ export const USERS = {
       'org-b': {
         organizationPermissions: ['read:report'],
         apiPermissions: { [REPORTS_API]: ['read:report'] },
+        roles: ['member'],
       },
     },
   },

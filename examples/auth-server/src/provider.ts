@@ -151,21 +151,28 @@ function resourceServerInfo(signingKid: string) {
 
 /**
  * `extraTokenClaims`: `organization_id` on organization-bound API tokens (membership was checked
- * by getResourceServerInfo), and the user's global `roles` on user tokens bound to no
- * organization. Organization tokens name their organization in `aud` only.
+ * by getResourceServerInfo); `roles`: on a token bound to an organization (organization token or
+ * organization-bound API token), the principal's roles in that organization — never its global
+ * ones; on a user token bound to no organization, the user's global roles. Organization tokens
+ * name their organization in `aud` only.
  */
 function extraTokenClaims(ctx: KoaContextWithOIDC, token: AccessToken | ClientCredentials) {
   const audience = token.resourceServer?.audience;
   if (audience === undefined) return undefined;
   const claims: Record<string, unknown> = {};
   const organization = stringParam(ctx, ORGANIZATION_PARAM);
-  const bound = organization !== undefined || organizationOfResource(audience) !== undefined;
-  if (organization !== undefined && organizationOfResource(audience) === undefined) {
+  const organizationInUrn = organizationOfResource(audience);
+  if (organization !== undefined && organizationInUrn === undefined) {
     claims.organization_id = organization;
   }
+  const boundTo = organizationInUrn ?? organization;
   const accountId = 'accountId' in token ? token.accountId : undefined;
   const user = accountId === undefined ? undefined : findUser(accountId);
-  if (user !== undefined && !bound && user.roles.length > 0) claims.roles = [...user.roles];
+  const principal: Principal | undefined =
+    user ?? (accountId === undefined ? findMachineClient(token.clientId ?? '') : undefined);
+  const roles =
+    boundTo === undefined ? (user?.roles ?? []) : (principal?.organizations[boundTo]?.roles ?? []);
+  if (roles.length > 0) claims.roles = [...roles];
   return Object.keys(claims).length === 0 ? undefined : claims;
 }
 

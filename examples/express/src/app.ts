@@ -62,5 +62,15 @@ export function createApp(config: AppConfig): Express {
     res.json({ ok: true });
   });
 
+  app.get(
+    '/orgs/:orgId/admin',
+    auth.requireAuth(),
+    auth.requireOrganization({ param: 'orgId' }),
+    auth.requireOrgRole('admin'),
+    (req, res) => {
+      res.json({ ok: true, organizationId: req.params.orgId });
+    },
+  );
+
   return app;
 }

@@ -68,5 +68,17 @@ export async function createApp(config: AppConfig): Promise<FastifyInstance> {
     ok: true,
   }));
 
+  app.get<{ Params: { orgId: string } }>(
+    '/orgs/:orgId/admin',
+    {
+      onRequest: [
+        requireAuth(),
+        requireOrganization({ param: 'orgId' }),
+        app.tokenward.requireOrgRole('admin'),
+      ],
+    },
+    async (request) => ({ ok: true, organizationId: request.params.orgId }),
+  );
+
   return app;
 }

@@ -53,5 +53,13 @@ export function createApp(config: AppConfig): Hono<TokenwardEnv> {
 
   app.get('/admin', auth.requireAuth(), auth.requireRole('admin'), (c) => c.json({ ok: true }));
 
+  app.get(
+    '/orgs/:orgId/admin',
+    auth.requireAuth(),
+    auth.requireOrganization({ param: 'orgId' }),
+    auth.requireOrgRole('admin'),
+    (c) => c.json({ ok: true, organizationId: c.req.param('orgId') }),
+  );
+
   return app;
 }

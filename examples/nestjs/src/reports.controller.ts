@@ -5,6 +5,7 @@ import {
   OptionalAuth,
   Public,
   RequireOrganization,
+  RequireOrgRole,
   RequireOrgScope,
   RequireRole,
   RequireScope,
@@ -60,5 +61,12 @@ export class ReportsController {
   @Get('admin')
   admin() {
     return { ok: true };
+  }
+
+  @RequireOrganization({ param: 'orgId' })
+  @RequireOrgRole('admin')
+  @Get('orgs/:orgId/admin')
+  orgAdmin(@Param('orgId') orgId: string) {
+    return { ok: true, organizationId: orgId };
   }
 }

@@ -1,9 +1,14 @@
 export { type ClaimMatcher, claim } from './authorize/claim.js';
 export { allOf, anyOf } from './authorize/combinators.js';
 export { createGuardSet, type GuardSet } from './authorize/guard-set.js';
+export { anyOrgRole, orgRoles } from './authorize/org-roles.js';
 export { type OrganizationSource, organization } from './authorize/organization.js';
 export { policy } from './authorize/policy.js';
-export type { Requirement, RequirementResult } from './authorize/requirement.js';
+export type {
+  Requirement,
+  RequirementContext,
+  RequirementResult,
+} from './authorize/requirement.js';
 export { anyRole, roles } from './authorize/roles.js';
 export { anyScope, orgScopes, scopes } from './authorize/scopes.js';
 export type { ExtractOptions, TokenLocations } from './bearer/extract-token.js';

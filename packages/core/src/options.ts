@@ -84,9 +84,18 @@ export interface ClaimNames {
  * for global roles and one applied to every organization (like an organization template).
  */
 export interface RbacOptions {
-  /** Permissions granted by each global role (applied to tokens not bound to an organization). */
+  /**
+   * Permissions granted by each global role (applied to tokens not bound to an organization; a
+   * bound token's roles are organization roles and never gain these).
+   */
   roles?: Readonly<Record<string, readonly string[]>>;
-  /** Permissions granted by each organization role (applied to organization-bound tokens). */
+  /**
+   * The organization template: permissions granted by each organization role (applied to
+   * organization-bound tokens only; an unbound token gains nothing from it). When set, its keys
+   * are the organization roles that exist: `orgRoles()` / `anyOrgRole()` are satisfied only by
+   * roles it defines, even if the token's roles claim names others. Default: none (the roles
+   * claim of a bound token is taken as is, and grants no permission).
+   */
   organizationRoles?: Readonly<Record<string, readonly string[]>>;
 }
 

@@ -1,4 +1,8 @@
-import type { Requirement, RequirementResult } from './authorize/requirement.js';
+import type {
+  Requirement,
+  RequirementContext,
+  RequirementResult,
+} from './authorize/requirement.js';
 import { extractToken } from './bearer/extract-token.js';
 import type { TokenRequest } from './bearer/token-request.js';
 import {
@@ -35,11 +39,17 @@ export interface AuthenticateOptions {
 export class Tokenward {
   readonly #verifier: Verifier;
   readonly #observe: ((event: DecisionEvent) => void) | undefined;
+  /** What every requirement this instance evaluates learns from its configuration. */
+  readonly #requirementContext: RequirementContext;
 
   /** @throws {ConfigurationError} when an option is invalid (never per request). */
   constructor(options: TokenwardOptions) {
     this.#verifier = new Verifier(options);
     this.#observe = this.#verifier.options.onDecision;
+    const template = this.#verifier.options.context.organizationRoleScopes;
+    this.#requirementContext = Object.freeze({
+      organizationRoles: template === undefined ? undefined : new Set(template.keys()),
+    });
   }
 
   /**
@@ -146,7 +156,7 @@ export class Tokenward {
     }
     let result: RequirementResult | PromiseLike<RequirementResult>;
     try {
-      result = requirement.check(auth, request);
+      result = requirement.check(auth, request, this.#requirementContext);
     } catch (cause) {
       result = policyDenied(cause);
     }

@@ -5,6 +5,7 @@ import {
   AuthError,
   allOf,
   anyOf,
+  anyOrgRole,
   anyRole,
   anyScope,
   claim,
@@ -14,9 +15,11 @@ import {
   ORGANIZATION_AUDIENCE_PREFIX,
   type Outcome,
   organization,
+  orgRoles,
   orgScopes,
   policy,
   type Requirement,
+  type RequirementContext,
   roles,
   scopes,
   type TokenRequest,
@@ -86,6 +89,7 @@ function expectAllowed(outcome: Outcome): void {
 /** Refusal codes that never name scopes. */
 const NO_SCOPE = new Set([
   'missing_role',
+  'organization_bound_token',
   'organization_mismatch',
   'claim_mismatch',
   'policy_denied',
@@ -556,6 +560,158 @@ describe('roles() and anyRole()', () => {
       'missing_role',
     );
     expect(error.scopes).toEqual([]);
+  });
+});
+
+describe('global roles vs organization binding', () => {
+  const BOUND_MESSAGE = 'A token bound to an organization does not grant API-wide roles';
+  const boundKinds = [
+    ['an organization-bound API token (organization_id)', { organization_id: 'org-1' }],
+    ['an organization token (aud urn:logto:organization:<id>)', { aud: ORG_AUDIENCE('org-1') }],
+  ] as const;
+
+  it.each(boundKinds)('roles() refuses %s, even with the role', async (_, binding) => {
+    const claims = { ...binding, roles: ['admin'] };
+    const error = expectDenied(await decide(roles('admin'), claims), 'organization_bound_token');
+    expect(error.message).toBe(BOUND_MESSAGE);
+    expect(error.scopes).toEqual([]);
+  });
+
+  it.each(boundKinds)('anyRole() refuses %s, even with the role', async (_, binding) => {
+    const claims = { ...binding, roles: ['admin'] };
+    expectDenied(await decide(anyRole('owner', 'admin'), claims), 'organization_bound_token');
+  });
+
+  it('an unbound token with the role still passes roles() and anyRole()', async () => {
+    expectAllowed(await decide(roles('admin'), { roles: ['admin'] }));
+    expectAllowed(await decide(anyRole('owner', 'admin'), { roles: ['admin'] }));
+  });
+
+  it('anyOf() of global role requirements keeps the code for a bound token', async () => {
+    const either = anyOf(roles('admin'), anyRole('owner'));
+    const claims = { organization_id: 'org-1', roles: ['admin', 'owner'] };
+    expectDenied(await decide(either, claims), 'organization_bound_token');
+  });
+});
+
+describe('orgRoles() and anyOrgRole()', () => {
+  const ORG_MISSING = 'The token lacks a required organization role';
+
+  it('allow a bound token with every role (both kinds of binding)', async () => {
+    const roleClaims = { roles: ['admin', 'member'] };
+    for (const binding of [{ organization_id: 'org-1' }, { aud: ORG_AUDIENCE('org-1') }]) {
+      expectAllowed(await decide(orgRoles('admin'), { ...binding, ...roleClaims }));
+      expectAllowed(await decide(orgRoles('member', 'admin'), { ...binding, ...roleClaims }));
+      expectAllowed(await decide(anyOrgRole('owner', 'member'), { ...binding, ...roleClaims }));
+    }
+  });
+
+  it('refuse an unbound token with organization_required, even with the role', async () => {
+    for (const requirement of [orgRoles('admin'), anyOrgRole('owner', 'admin')]) {
+      const error = expectDenied(
+        await decide(requirement, { roles: ['admin', 'owner'] }),
+        'organization_required',
+        null,
+      );
+      expect(error.message).toBe('A token bound to an organization is required');
+    }
+  });
+
+  it('refuse a bound token without the role with missing_role, matched exactly', async () => {
+    const claims = { organization_id: 'org-1', roles: ['admin', 'member'] };
+    const error = expectDenied(await decide(orgRoles('admin', 'owner'), claims), 'missing_role');
+    expect(error.message).toBe(ORG_MISSING);
+    expectDenied(await decide(orgRoles('Admin'), claims), 'missing_role');
+    expectDenied(await decide(orgRoles('admins'), claims), 'missing_role');
+    expectDenied(await decide(anyOrgRole('owner', 'viewer'), claims), 'missing_role');
+    expectDenied(
+      await decide(orgRoles('admin'), { organization_id: 'org-1', scope: 'admin' }),
+      'missing_role',
+    );
+  });
+
+  it('with allOf(organization({ param }), ...) refuse another organization', async () => {
+    const route = allOf(organization({ param: 'orgId' }), orgRoles('admin'));
+    const claims = { organization_id: 'org-1', roles: ['admin'] };
+    expectAllowed(await decide(route, claims, params('org-1')));
+    expectDenied(await decide(route, claims, params('org-2')), 'organization_mismatch');
+  });
+
+  describe('with an organization template (rbac.organizationRoles)', () => {
+    const templated = () =>
+      make({
+        rbac: {
+          roles: { ghost: ['read:report'] },
+          organizationRoles: { admin: ['manage:org'], member: ['read:org-report'] },
+        },
+      });
+    const ghostClaims = { organization_id: 'org-1', roles: ['admin', 'ghost', 'constructor'] };
+
+    it('a role the template defines matches', async () => {
+      const instance = templated();
+      expectAllowed(await decide(orgRoles('admin'), ghostClaims, undefined, instance));
+      expectAllowed(await decide(anyOrgRole('ghost', 'admin'), ghostClaims, undefined, instance));
+    });
+
+    it('a role the template does not define never matches, whatever the token says', async () => {
+      const instance = templated();
+      for (const requirement of [
+        orgRoles('ghost'),
+        orgRoles('admin', 'ghost'),
+        anyOrgRole('ghost', 'constructor'),
+        orgRoles('constructor'),
+        orgRoles('__proto__'),
+      ]) {
+        expectDenied(await decide(requirement, ghostClaims, undefined, instance), 'missing_role');
+      }
+    });
+
+    it('the same requirement, evaluated without a template, takes the roles claim as is', async () => {
+      expectAllowed(await decide(orgRoles('ghost'), ghostClaims));
+    });
+
+    it('combinators pass the template on to their parts', async () => {
+      const instance = templated();
+      for (const requirement of [
+        allOf(orgRoles('ghost')),
+        anyOf(orgRoles('ghost'), orgRoles('constructor')),
+        allOf(
+          anyOf(
+            orgRoles('ghost'),
+            policy(async () => false),
+          ),
+          orgRoles('admin'),
+        ),
+        // After an async part allows, allOf() goes on asynchronously: still with the template.
+        allOf(
+          policy(async () => true),
+          orgRoles('ghost'),
+        ),
+      ]) {
+        expect(
+          (await decide(requirement, ghostClaims, undefined, instance)).ok,
+          requirement.description,
+        ).toBe(false);
+      }
+      expectAllowed(
+        await decide(anyOf(orgRoles('ghost'), orgRoles('admin')), ghostClaims, undefined, instance),
+      );
+    });
+
+    it('hands requirements the template as a set of role names', async () => {
+      let seen: RequirementContext | undefined;
+      const spy: Requirement = {
+        description: 'spy',
+        check(_auth, _request, context) {
+          seen = context;
+          return undefined;
+        },
+      };
+      expectAllowed(await decide(spy, {}, undefined, templated()));
+      expect([...(seen?.organizationRoles ?? [])]).toEqual(['admin', 'member']);
+      expectAllowed(await decide(spy, {}));
+      expect(seen).toEqual({ organizationRoles: undefined });
+    });
   });
 });
 
@@ -1137,6 +1293,11 @@ describe('builders reject bad arguments', () => {
     ['roles()', call(() => roles())],
     ['roles("")', call(() => roles(''))],
     ['anyRole("a b")', call(() => anyRole('a b'))],
+    ['orgRoles()', call(() => orgRoles())],
+    ['orgRoles("")', call(() => orgRoles(''))],
+    ['anyOrgRole()', call(() => anyOrgRole())],
+    ['anyOrgRole("a b")', call(() => anyOrgRole('a b'))],
+    ['orgRoles(1)', call(() => orgRoles(1 as never))],
     ['allOf()', call(() => allOf())],
     ['allOf({})', call(() => allOf({} as never))],
     ['allOf(scopes, null)', call(() => allOf(scopes('a'), null as never))],

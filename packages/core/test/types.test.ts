@@ -8,9 +8,11 @@ import {
   type AuthPhase,
   createTokenward,
   type DecisionEvent,
+  type GuardSet,
   type HttpResponse,
   type Outcome,
   type Requirement,
+  type RequirementContext,
   type RequirementResult,
   type TokenClaims,
   type TokenRequest,
@@ -192,5 +194,21 @@ describe('Tokenward.authenticate overloads', () => {
       RequirementResult | Promise<RequirementResult>
     >();
     expectTypeOf<RequirementResult>().toEqualTypeOf<AuthError | undefined>();
+    expectTypeOf<Parameters<Requirement['check']>[2]>().toEqualTypeOf<
+      RequirementContext | undefined
+    >();
+    expectTypeOf<RequirementContext['organizationRoles']>().toEqualTypeOf<
+      ReadonlySet<string> | undefined
+    >();
+  });
+
+  it('names the organization-binding refusal and the organization role guards', () => {
+    expectTypeOf<'organization_bound_token'>().toExtend<AuthErrorCode>();
+    expectTypeOf<GuardSet<string>['requireOrgRole']>().toEqualTypeOf<
+      (...required: string[]) => string
+    >();
+    expectTypeOf<GuardSet<string>['requireAnyOrgRole']>().toEqualTypeOf<
+      (...required: string[]) => string
+    >();
   });
 });

@@ -54,6 +54,8 @@ describe('@tokenward/express types', () => {
       expectTypeOf(auth.requireAnyRole('a')).toEqualTypeOf<RequestHandler>();
       expectTypeOf(auth.requireOrganization({ param: 'orgId' })).toEqualTypeOf<RequestHandler>();
       expectTypeOf(auth.requireOrgScope('a')).toEqualTypeOf<RequestHandler>();
+      expectTypeOf(auth.requireOrgRole('a', 'b')).toEqualTypeOf<RequestHandler>();
+      expectTypeOf(auth.requireAnyOrgRole('a')).toEqualTypeOf<RequestHandler>();
       expectTypeOf(auth.requireClaim('tier', { equals: 'pro' })).toEqualTypeOf<RequestHandler>();
       expectTypeOf(auth.requirePolicy(() => true)).toEqualTypeOf<RequestHandler>();
       const app = express();

@@ -84,6 +84,8 @@ describe('@tokenward/fastify types', () => {
       expectTypeOf(guards.requireAnyRole('a')).toEqualTypeOf<TokenwardHook>();
       expectTypeOf(guards.requireOrganization({ param: 'orgId' })).toEqualTypeOf<TokenwardHook>();
       expectTypeOf(guards.requireOrgScope('a')).toEqualTypeOf<TokenwardHook>();
+      expectTypeOf(guards.requireOrgRole('a', 'b')).toEqualTypeOf<TokenwardHook>();
+      expectTypeOf(guards.requireAnyOrgRole('a')).toEqualTypeOf<TokenwardHook>();
       expectTypeOf(guards.requireClaim('tier', { equals: 'pro' })).toEqualTypeOf<TokenwardHook>();
       expectTypeOf(guards.requirePolicy(() => true)).toEqualTypeOf<TokenwardHook>();
       expectTypeOf(guards.requireAuth()).toExtend<preHandlerHookHandler>();

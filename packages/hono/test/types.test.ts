@@ -68,6 +68,8 @@ describe('@tokenward/hono types', () => {
         auth.requireOrganization({ param: 'orgId' }),
       ).toEqualTypeOf<TokenwardMiddleware>();
       expectTypeOf(auth.requireOrgScope('a')).toEqualTypeOf<TokenwardMiddleware>();
+      expectTypeOf(auth.requireOrgRole('a', 'b')).toEqualTypeOf<TokenwardMiddleware>();
+      expectTypeOf(auth.requireAnyOrgRole('a')).toEqualTypeOf<TokenwardMiddleware>();
       expectTypeOf(
         auth.requireClaim('tier', { equals: 'pro' }),
       ).toEqualTypeOf<TokenwardMiddleware>();

@@ -1,12 +1,14 @@
 import { createParamDecorator, type ExecutionContext, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
+  anyOrgRole,
   anyRole,
   anyScope,
   type ClaimMatcher,
   claim,
   type OrganizationSource,
   organization,
+  orgRoles,
   orgScopes,
   type PolicyFunction,
   policy,
@@ -69,14 +71,18 @@ export function Require(...requirements: Requirement[]): ClassDecorator & Method
 export const RequireScope = (...required: string[]) => Require(scopes(...required));
 /** At least one of these global permissions. */
 export const RequireAnyScope = (...required: string[]) => Require(anyScope(...required));
-/** All of these roles. */
+/** All of these global roles; a token bound to an organization never passes. */
 export const RequireRole = (...required: string[]) => Require(roles(...required));
-/** At least one of these roles. */
+/** At least one of these global roles; a token bound to an organization never passes. */
 export const RequireAnyRole = (...required: string[]) => Require(anyRole(...required));
 /** The request's organization (e.g. `{ param: 'orgId' }`) equals the token's. */
 export const RequireOrganization = (source: OrganizationSource) => Require(organization(source));
 /** All of these organization permissions, on an organization-bound token. */
 export const RequireOrgScope = (...required: string[]) => Require(orgScopes(...required));
+/** All of these organization roles, on an organization-bound token. */
+export const RequireOrgRole = (...required: string[]) => Require(orgRoles(...required));
+/** At least one of these organization roles, on an organization-bound token. */
+export const RequireAnyOrgRole = (...required: string[]) => Require(anyOrgRole(...required));
 /** A claim of the token matches. */
 export const RequireClaim = (name: string, matcher: ClaimMatcher) => Require(claim(name, matcher));
 

@@ -7,10 +7,12 @@ import {
   type AuthContext,
   OptionalAuth,
   Public,
+  RequireAnyOrgRole,
   RequireAnyRole,
   RequireAnyScope,
   RequireClaim,
   RequireOrganization,
+  RequireOrgRole,
   RequireOrgScope,
   RequirePolicy,
   RequireRole,
@@ -131,6 +133,22 @@ class OrgController {
   members(@Param('orgId') orgId: string, @Auth('organizationId') bound: string) {
     calls.push('members');
     return { orgId, bound };
+  }
+
+  @RequireOrganization({ param: 'orgId' })
+  @RequireOrgRole('admin')
+  @Get('admin')
+  admin() {
+    calls.push('org-admin');
+    return { ok: true };
+  }
+
+  @RequireOrganization({ param: 'orgId' })
+  @RequireAnyOrgRole('owner', 'admin')
+  @Get('manage')
+  manage() {
+    calls.push('org-manage');
+    return { ok: true };
   }
 }
 
@@ -380,6 +398,44 @@ describe.each(PLATFORMS)('decorators on %s (globalGuard)', (platform) => {
     expect(calls).toEqual(['members', 'members', 'members']);
   });
 
+  it('@RequireRole and @RequireAnyRole never accept a token bound to an organization', async () => {
+    const boundAuditor = await mint({ organization_id: 'acme', roles: ['auditor'] });
+    const refused = await app.get('/any/role', boundAuditor);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({
+      error: 'insufficient_scope',
+      error_description: 'A token bound to an organization does not grant API-wide roles',
+    });
+    const orgToken = await mint({ aud: 'urn:logto:organization:acme', roles: ['auditor'] });
+    expect((await app.get('/any/role', orgToken)).status).toBe(403);
+    const boundAdmin = await mint({ organization_id: 'acme', roles: ['admin'] });
+    const admin = await app.get('/reports/admin', boundAdmin);
+    expect(admin.status).toBe(403);
+    expect(calls).toEqual([]);
+  });
+
+  it('@RequireOrgRole and @RequireAnyOrgRole need a token bound to the organization with the role', async () => {
+    const admin = await mint({ organization_id: 'acme', roles: ['admin'] });
+    expect((await app.get('/orgs/acme/admin', admin)).status).toBe(200);
+    const orgToken = await mint({ aud: 'urn:logto:organization:acme', roles: ['admin'] });
+    expect((await app.get('/orgs/acme/admin', orgToken)).status).toBe(200);
+    // Another organization, another role, or an unbound (global) admin: refused.
+    expect((await app.get('/orgs/other/admin', admin)).status).toBe(403);
+    const member = await mint({ organization_id: 'acme', roles: ['member'] });
+    const noRole = await app.get('/orgs/acme/admin', member);
+    expect(noRole.status).toBe(403);
+    expect((await noRole.json()).error_description).toBe(
+      'The token lacks a required organization role',
+    );
+    const globalAdmin = await app.get('/orgs/acme/admin', await mint({ roles: ['admin'] }));
+    expect(globalAdmin.status).toBe(403);
+
+    const owner = await mint({ organization_id: 'acme', roles: ['owner'] });
+    expect((await app.get('/orgs/acme/manage', owner)).status).toBe(200);
+    expect((await app.get('/orgs/acme/manage', member)).status).toBe(403);
+    expect(calls).toEqual(['org-admin', 'org-admin', 'org-manage']);
+  });
+
   it('@RequireClaim matches equals, includes and predicates', async () => {
     expect((await app.get('/claims/pro', await mint({ tier: 'pro' }))).status).toBe(200);
     expect((await app.get('/claims/pro', await mint({ tier: 'free' }))).status).toBe(403);
@@ -523,6 +579,8 @@ describe.each(PLATFORMS)('policy classes under @UseGuards(TokenwardGuard) on %s'
 describe('decorator types', () => {
   it('are class and method decorators; @Auth() is a parameter decorator', () => {
     expectTypeOf(RequireScope('a')).toEqualTypeOf<ClassDecorator & MethodDecorator>();
+    expectTypeOf(RequireOrgRole('a', 'b')).toEqualTypeOf<ClassDecorator & MethodDecorator>();
+    expectTypeOf(RequireAnyOrgRole('a')).toEqualTypeOf<ClassDecorator & MethodDecorator>();
     expectTypeOf(RequireOrganization({ param: 'orgId' })).toEqualTypeOf<
       ClassDecorator & MethodDecorator
     >();

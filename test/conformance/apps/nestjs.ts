@@ -20,10 +20,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import {
   type AuthContext,
+  anyOrgRole,
   anyRole,
   anyScope,
   claim,
   organization,
+  orgRoles,
   orgScopes,
   policy,
   type Requirement,
@@ -59,6 +61,10 @@ function requirementOf(spec: GuardSpec): Requirement | undefined {
       return organization({ param: spec.param });
     case 'requireOrgScope':
       return orgScopes(...spec.names);
+    case 'requireOrgRole':
+      return orgRoles(...spec.names);
+    case 'requireAnyOrgRole':
+      return anyOrgRole(...spec.names);
     case 'requireClaim':
       return claim(spec.name, spec.matcher);
     case 'requirePolicy':

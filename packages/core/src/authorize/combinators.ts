@@ -18,14 +18,14 @@ export function allOf(...requirements: Requirement[]): Requirement {
   checkRequirements(requirements, 'allOf');
   return {
     description: `all of (${requirements.map((r) => r.description).join(', ')})`,
-    check(auth, request) {
+    check(auth, request, context) {
       for (let i = 0; i < requirements.length; i++) {
-        const result = (requirements[i] as Requirement).check(auth, request);
+        const result = (requirements[i] as Requirement).check(auth, request, context);
         if (result instanceof Promise) {
           return result.then(async (first) => {
             if (first !== undefined) return first;
             for (let j = i + 1; j < requirements.length; j++) {
-              const next = await (requirements[j] as Requirement).check(auth, request);
+              const next = await (requirements[j] as Requirement).check(auth, request, context);
               if (next !== undefined) return next;
             }
             return undefined;
@@ -47,10 +47,10 @@ export function anyOf(...requirements: Requirement[]): Requirement {
   const description = `any of (${requirements.map((r) => r.description).join(', ')})`;
   return {
     description,
-    async check(auth, request) {
+    async check(auth, request, context) {
       const denials: RequirementResult[] = [];
       for (const requirement of requirements) {
-        const result = await requirement.check(auth, request);
+        const result = await requirement.check(auth, request, context);
         if (result === undefined) return undefined;
         denials.push(result);
       }

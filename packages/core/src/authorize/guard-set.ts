@@ -1,5 +1,6 @@
 import type { PolicyFunction } from '../options.js';
 import { type ClaimMatcher, claim } from './claim.js';
+import { anyOrgRole, orgRoles } from './org-roles.js';
 import { type OrganizationSource, organization } from './organization.js';
 import { policy } from './policy.js';
 import type { Requirement } from './requirement.js';
@@ -18,14 +19,18 @@ export interface GuardSet<G, Raw = unknown> {
   requireScope(...required: string[]): G;
   /** At least one of these global permissions. */
   requireAnyScope(...required: string[]): G;
-  /** All of these roles. */
+  /** All of these global roles; a token bound to an organization never passes. */
   requireRole(...required: string[]): G;
-  /** At least one of these roles. */
+  /** At least one of these global roles; a token bound to an organization never passes. */
   requireAnyRole(...required: string[]): G;
   /** The request's organization (e.g. a route parameter) equals the token's. */
   requireOrganization(source: OrganizationSource): G;
   /** All of these organization permissions, on an organization-bound token. */
   requireOrgScope(...required: string[]): G;
+  /** All of these organization roles, on an organization-bound token. */
+  requireOrgRole(...required: string[]): G;
+  /** At least one of these organization roles, on an organization-bound token. */
+  requireAnyOrgRole(...required: string[]): G;
   /** A claim matches. */
   requireClaim(name: string, matcher: ClaimMatcher): G;
   /** A custom policy returns true. */
@@ -44,6 +49,8 @@ export function createGuardSet<G, Raw = unknown>(
     requireAnyRole: (...required) => guard(anyRole(...required)),
     requireOrganization: (source) => guard(organization(source)),
     requireOrgScope: (...required) => guard(orgScopes(...required)),
+    requireOrgRole: (...required) => guard(orgRoles(...required)),
+    requireAnyOrgRole: (...required) => guard(anyOrgRole(...required)),
     requireClaim: (name, matcher) => guard(claim(name, matcher)),
     requirePolicy: (fn, description) => guard(policy(fn, description)),
   };

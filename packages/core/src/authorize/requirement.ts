@@ -6,10 +6,24 @@ import type { AuthContext } from '../verify/auth-context.js';
 export type RequirementResult = AuthError | undefined;
 
 /**
+ * What the tokenward instance evaluating a requirement knows from its own configuration. Passed
+ * by `Tokenward.authorize()` as the third argument of {@link Requirement.check}; combinators pass
+ * it on to their parts. A check called without it sees no configuration (no template).
+ */
+export interface RequirementContext {
+  /**
+   * The organization template: the organization role names `rbac.organizationRoles` defines, or
+   * `undefined` when no template is configured. With a template, a role it does not define never
+   * satisfies `orgRoles()` / `anyOrgRole()` (it grants no permission either).
+   */
+  readonly organizationRoles: ReadonlySet<string> | undefined;
+}
+
+/**
  * One authorization rule, evaluated against an authenticated identity and the request. Build them
- * with `scopes()`, `anyScope()`, `roles()`, `organization()`, `orgScopes()`, `claim()`,
- * `policy()`, `allOf()` and `anyOf()`; everything that can be precomputed is computed when the
- * requirement is built.
+ * with `scopes()`, `anyScope()`, `roles()`, `anyRole()`, `organization()`, `orgScopes()`,
+ * `orgRoles()`, `anyOrgRole()`, `claim()`, `policy()`, `allOf()` and `anyOf()`; everything that
+ * can be precomputed is computed when the requirement is built.
  */
 export interface Requirement {
   /** What is required, for logs and the decision observer, e.g. `scope read:report`. */
@@ -18,6 +32,7 @@ export interface Requirement {
   check(
     auth: AuthContext,
     request: TokenRequest | undefined,
+    context?: RequirementContext,
   ): RequirementResult | Promise<RequirementResult>;
 }
 

@@ -43,6 +43,8 @@ export type AuthErrorCode =
   | 'insufficient_scope'
   | 'missing_role'
   | 'organization_required'
+  // a token bound to an organization on a requirement for global (API-wide) roles
+  | 'organization_bound_token'
   | 'organization_mismatch'
   | 'claim_mismatch'
   | 'policy_denied';
