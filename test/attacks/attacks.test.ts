@@ -3,8 +3,9 @@
  * a real HTTP server on 127.0.0.1, then checks that all adapters answer identically.
  *
  * In-process factories get the conformance mounts plus the attack mounts (`fixture.ts`); apps in
- * another process or runtime (Bun, Deno, workerd) build only the conformance mounts from the
- * environment, so rows on attack mounts are skipped there (a probe route tells which is which).
+ * another process or runtime (Bun, Deno, workerd) build the same mounts there from the plain-JSON
+ * environment (`mounts.ts`), and a probe route proves each app took them. A row is skipped only
+ * where `ATTACK_NOT_APPLICABLE` (`harness.ts`) says why, and that reason is printed.
  * `ATTACK_ADAPTERS=express,hono-node` runs a subset.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,12 +24,17 @@ import {
   allMounts,
   allRoutes,
   closeAttackFixture,
-  conformanceRoutes,
   createAttackFixture,
   PROBE_PATH,
   requestCounts,
 } from './fixture.js';
-import { expectCleanRefusal, loadFactories, OUT_OF_PROCESS } from './harness.js';
+import {
+  ATTACK_NOT_APPLICABLE,
+  attackNotApplicable,
+  expectCleanRefusal,
+  loadFactories,
+  printNotApplicable,
+} from './harness.js';
 
 /**
  * Product bugs this table found, by row name, with the adapter(s) they affect (`*` for all).
@@ -48,17 +54,16 @@ const factories = await loadFactories();
 interface RunningApp {
   readonly factory: AppFactory;
   readonly app: ConformanceApp;
-  /** Whether the app serves the attack mounts (in-process factories do). */
+  /** Whether the app serves the attack mounts (every app must). */
   readonly takesAttackMounts: boolean;
 }
 
 let fixture: AttackFixture;
-let standardRoutes: Set<string>;
 const apps = new Map<string, RunningApp>();
 
 beforeAll(async () => {
   fixture = await createAttackFixture();
-  standardRoutes = conformanceRoutes(fixture.env);
+  printNotApplicable(factories, attacks);
   const mounts = allMounts(fixture);
   await Promise.all(
     factories.map(async (factory) => {
@@ -85,9 +90,9 @@ afterAll(async () => {
 /** Mint the row's tokens once per run and fill the placeholders. */
 const prepare = rowPreparer(() => fixture);
 
-/** Whether an app can serve this row's route. */
+/** Whether an app runs this row (all do, but for the rows `ATTACK_NOT_APPLICABLE` names). */
 function serves(running: RunningApp, row: AttackRow): boolean {
-  return running.takesAttackMounts || standardRoutes.has(row.route);
+  return attackNotApplicable(running.factory.name, row.name) === undefined;
 }
 
 /** Run one row against one app and check everything it says, plus the rules of every refusal. */
@@ -160,17 +165,18 @@ describe('the attack table', () => {
     for (const row of attacks) expect(conformance.has(row.name), row.name).toBe(false);
   });
 
-  it('names only existing rows as known bugs', () => {
+  it('names only existing rows as known bugs or not applicable', () => {
     const names = new Set(attacks.map((row) => row.name));
     for (const name of Object.keys(KNOWN_BUGS)) expect(names.has(name), name).toBe(true);
+    for (const rows of Object.values(ATTACK_NOT_APPLICABLE)) {
+      for (const name of Object.keys(rows)) expect(names.has(name), name).toBe(true);
+    }
   });
 
-  it('every app runs (in-process factories take the attack mounts)', () => {
+  it('every app runs and takes the attack mounts (Bun, Deno and workerd included)', () => {
     expect(apps.size).toBe(factories.length);
     for (const running of apps.values()) {
-      if (!OUT_OF_PROCESS.test(running.factory.name)) {
-        expect(running.takesAttackMounts, running.factory.name).toBe(true);
-      }
+      expect(running.takesAttackMounts, running.factory.name).toBe(true);
     }
   });
 });
@@ -178,16 +184,11 @@ describe('the attack table', () => {
 describe.each(factories)('adapter $name', (factory) => {
   for (const row of attacks) {
     const title = `[${row.class}] ${row.name}`;
-    const run = async (context: { skip: (note?: string) => void }) => {
-      const running = apps.get(factory.name) as RunningApp;
-      if (!serves(running, row)) {
-        context.skip('runs out of process: serves only the conformance mounts');
-        return;
-      }
-      await runRow(running, row);
-    };
+    const run = () => runRow(apps.get(factory.name) as RunningApp, row);
+    const skipped = attackNotApplicable(factory.name, row.name);
     const bug = knownBug(factory.name, row);
-    if (bug !== undefined) it.fails(`${title} [known product bug: ${bug}]`, run);
+    if (skipped !== undefined) it.skip(`${title} [not applicable: ${skipped}]`, run);
+    else if (bug !== undefined) it.fails(`${title} [known product bug: ${bug}]`, run);
     else it(title, run);
   }
 });

@@ -3,37 +3,29 @@
  * token without `kid` is ambiguous), an ES256 issuer, an HMAC issuer, a key server under our
  * control, a canary server that must never be contacted, and the extra mounts the rows target.
  *
- * The mounts are `buildMounts(env)` (the conformance configurations, which the out-of-process
- * runtimes build themselves) plus {@link attackMounts}, which only in-process factories can take.
+ * The mounts are `buildMounts(env)` (the conformance configurations) plus `attackMounts(env)`
+ * (`mounts.ts`), both built from plain JSON: in-process factories take them from here, the Bun,
+ * Deno and workerd apps build them from `env` inside their runtime.
  */
 import { createKeyPair, createTestIssuer, type TestIssuer, type TestKey } from '@tokenward/testing';
 import { AUDIENCE } from '../conformance/cases.js';
-import {
-  buildMounts,
-  type GuardSpec,
-  type MountEnv,
-  type MountSpec,
-  type RouteSpec,
-} from '../conformance/routes.js';
+import { buildMounts, type MountSpec } from '../conformance/routes.js';
 import { type FaultServer, jwks, startFaultServer } from './fault-server.js';
 import { b64u, type SigningKey, weakRsaKey } from './forge.js';
+import { type AttackEnv, attackMounts, EC_ISSUER } from './mounts.js';
 
+export {
+  EC_ISSUER,
+  HMAC_ISSUER,
+  HMAC_SECRET,
+  HTML_ISSUER,
+  PROBE_PATH,
+  REDIRECT_ISSUER,
+  REVOKED_JTI,
+  SLOW_ISSUER,
+  WEAK_ISSUER,
+} from './mounts.js';
 export { AUDIENCE };
-
-/** Issuer of the `/hmac` mount (shared secret). */
-export const HMAC_ISSUER = 'https://hmac.issuer.test';
-/** The `/hmac` mount's secret (39 bytes). */
-export const HMAC_SECRET = 'attack-suite-shared-hmac-secret-0123456';
-/** Issuer of the `/ec` mount (ES256, local keys). */
-export const EC_ISSUER = 'https://ec.issuer.test';
-/** Issuer of the `/weak` mount, whose JWKS mixes unusable keys with one good key. */
-export const WEAK_ISSUER = 'https://weak.issuer.test';
-/** Issuers of the mounts whose key server misbehaves. */
-export const SLOW_ISSUER = 'https://slow.issuer.test';
-export const REDIRECT_ISSUER = 'https://redirect.issuer.test';
-export const HTML_ISSUER = 'https://html.issuer.test';
-/** The `jti` that the `/ec` mount's `isRevoked` treats as revoked. */
-export const REVOKED_JTI = 'revoked-jti';
 
 /** The keys published by the `/weak` mount's JWKS, by role. */
 export interface WeakKeys {
@@ -69,8 +61,11 @@ export interface AttackFixture {
   readonly weakKeys: WeakKeys;
   /** An unpublished RS256 key. */
   readonly attacker: TestKey;
-  /** The conformance environment (what out-of-process runtimes receive). */
-  readonly env: MountEnv;
+  /**
+   * The conformance environment plus the attack mounts' part: plain JSON, what the Bun, Deno and
+   * workerd apps receive to build every mount themselves.
+   */
+  readonly env: AttackEnv;
 }
 
 /** Names of the servers a row can require to stay untouched. */
@@ -146,11 +141,19 @@ export async function createAttackFixture(): Promise<AttackFixture> {
     body: '<!doctype html><html><body><form action="/login"></form></body></html>',
   });
 
-  const env: MountEnv = {
+  const env: AttackEnv = {
     trustedIssuer: trusted.issuer,
     faultyIssuer: faulty.issuer,
     audience: AUDIENCE,
     closedJwksUri: await closedPortUrl(),
+    attack: {
+      trustedJwksUri: trusted.jwksUri,
+      ecJwks: ec.jwks(),
+      weakJwksUri: keys.url('/weak/jwks'),
+      slowJwksUri: keys.url('/slow/jwks'),
+      redirectJwksUri: keys.url('/redirect/jwks'),
+      htmlJwksUri: keys.url('/html/jwks'),
+    },
   };
   return {
     trusted,
@@ -177,151 +180,12 @@ export async function closeAttackFixture(fx: AttackFixture | undefined): Promise
   ]);
 }
 
-const requireAuth: GuardSpec = { guard: 'requireAuth' };
-const authOnly: readonly RouteSpec[] = [{ path: '/auth', methods: ['GET'], guards: [requireAuth] }];
-
-/** The public route every attack app has: answering 200 proves the app took the extra mounts. */
-export const PROBE_PATH = '/atk/probe';
-
 /**
- * The mounts only the attack table uses (in-process factories only):
- *
- * - `/atk`: the trusted issuer (explicit jwksUri) with requirements named after `Object.prototype`
- *   members, and the probe route;
- * - `/dopt`: optional authentication while the key server is down (closed port);
- * - `/hmac`: a shared-secret issuer; `/ec`: an ES256 issuer with local keys and a revocation check;
- * - `/life`: `maxTokenLifetime` 1 h and `maxTokenAge` 1 day; `/strict`: `tokenType: 'rfc9068'`;
- * - `/big`: `maxTokenLength` 64 KiB;
- * - `/weak`: a JWKS mixing unusable keys (weak, symmetric, encryption-only, wrong alg) with one
- *   good key; `/slow`, `/redirect`, `/html`: key servers that time out, redirect, answer HTML.
+ * Every mount an attack app gets: the conformance ones, then the attack ones. In-process factories
+ * take these; the Bun, Deno and workerd apps build the same list from `fx.env` in their runtime.
  */
-export function attackMounts(fx: AttackFixture): MountSpec[] {
-  const trusted = { issuer: fx.trusted.issuer, audience: AUDIENCE, jwksUri: fx.trusted.jwksUri };
-  const failing = { keySet: { timeout: 250, failureBackoff: 500, maxFailureBackoff: 500 } };
-  return [
-    {
-      name: 'atk',
-      prefix: '/atk',
-      options: { ...trusted, organizationTokens: true },
-      routes: [
-        { path: '/probe', methods: ['GET'], guards: [] },
-        {
-          path: '/proto-scope',
-          methods: ['GET'],
-          guards: [requireAuth, { guard: 'requireScope', names: ['constructor'] }],
-        },
-        {
-          path: '/proto-role',
-          methods: ['GET'],
-          guards: [requireAuth, { guard: 'requireRole', names: ['__proto__'] }],
-        },
-        {
-          path: '/proto-claim',
-          methods: ['GET'],
-          guards: [
-            requireAuth,
-            { guard: 'requireClaim', name: 'constructor', matcher: { equals: 'yes' } },
-          ],
-        },
-      ],
-    },
-    {
-      name: 'optional-down',
-      prefix: '/dopt',
-      options: {
-        issuer: fx.trusted.issuer,
-        audience: AUDIENCE,
-        jwksUri: fx.env.closedJwksUri,
-      },
-      routes: [
-        { path: '/optional', methods: ['GET'], guards: [{ guard: 'requireAuth', optional: true }] },
-      ],
-    },
-    {
-      name: 'hmac',
-      prefix: '/hmac',
-      options: { issuer: HMAC_ISSUER, audience: AUDIENCE, secret: HMAC_SECRET },
-      routes: authOnly,
-    },
-    {
-      name: 'ec',
-      prefix: '/ec',
-      options: {
-        issuer: EC_ISSUER,
-        audience: AUDIENCE,
-        jwks: fx.ec.jwks(),
-        isRevoked: (auth) => auth.tokenId === REVOKED_JTI,
-      },
-      routes: authOnly,
-    },
-    {
-      name: 'life',
-      prefix: '/life',
-      options: { ...trusted, maxTokenLifetime: 3600, maxTokenAge: 86_400 },
-      routes: authOnly,
-    },
-    {
-      name: 'strict',
-      prefix: '/strict',
-      options: { ...trusted, tokenType: 'rfc9068' },
-      routes: authOnly,
-    },
-    {
-      name: 'big',
-      prefix: '/big',
-      options: { ...trusted, maxTokenLength: 65_536 },
-      routes: authOnly,
-    },
-    {
-      name: 'weak',
-      prefix: '/weak',
-      options: { issuer: WEAK_ISSUER, audience: AUDIENCE, jwksUri: fx.keys.url('/weak/jwks') },
-      routes: authOnly,
-    },
-    {
-      name: 'slow',
-      prefix: '/slow',
-      options: {
-        issuer: SLOW_ISSUER,
-        audience: AUDIENCE,
-        jwksUri: fx.keys.url('/slow/jwks'),
-        ...failing,
-      },
-      routes: authOnly,
-    },
-    {
-      name: 'redirect',
-      prefix: '/redirect',
-      options: {
-        issuer: REDIRECT_ISSUER,
-        audience: AUDIENCE,
-        jwksUri: fx.keys.url('/redirect/jwks'),
-        ...failing,
-      },
-      routes: authOnly,
-    },
-    {
-      name: 'html',
-      prefix: '/html',
-      options: {
-        issuer: HTML_ISSUER,
-        audience: AUDIENCE,
-        jwksUri: fx.keys.url('/html/jwks'),
-        ...failing,
-      },
-      routes: authOnly,
-    },
-  ];
-}
-
-/** Every mount an in-process app gets: the conformance ones, then the attack ones. */
 export function allMounts(fx: AttackFixture): MountSpec[] {
-  return [...buildMounts(fx.env), ...attackMounts(fx)];
-}
-
-/** Route patterns (with prefix) of the conformance mounts: what every runtime serves. */
-export function conformanceRoutes(env: MountEnv): Set<string> {
-  return new Set(buildMounts(env).flatMap((m) => m.routes.map((r) => `${m.prefix}${r.path}`)));
+  return [...buildMounts(fx.env), ...attackMounts(fx.env)];
 }
 
 /** Route patterns (with prefix) of every mount. */

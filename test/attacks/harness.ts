@@ -16,10 +16,42 @@ export function loadFactories(): Promise<AppFactory[]> {
 }
 
 /**
- * Factories that run the app in another process or runtime: they build their routes from
- * `buildMounts(env)` themselves and cannot take the attack suites' extra mounts.
+ * Factories that run the app in another process or runtime: they build their routes themselves
+ * from the plain-JSON environment (the conformance mounts, and the attack table's when it is
+ * sent: `mounts.ts`), so they can take no function-valued option from the test process (the
+ * controllable clocks and event logs of `key-faults.test.ts`).
  */
 export const OUT_OF_PROCESS = /^hono-(bun|deno|workerd)$/;
+
+/**
+ * Attack rows an app cannot run, by factory name then row name, with the reason: each such row
+ * is skipped with `[not applicable: <reason>]` in its title, and the whole map is printed when the
+ * suite starts. Empty: every app — Bun, Deno and workerd included — builds every attack mount, so
+ * every row runs everywhere. A reason must be a fact of the runtime that no app code can change
+ * (as workerd's HTTP server merging header lines before any JavaScript runs), never a missing
+ * mount or route: those are to be served.
+ */
+export const ATTACK_NOT_APPLICABLE: Readonly<Record<string, Readonly<Record<string, string>>>> = {};
+
+/** Why `adapter` cannot run the row `name`, or `undefined` when it runs it. */
+export function attackNotApplicable(adapter: string, name: string): string | undefined {
+  return ATTACK_NOT_APPLICABLE[adapter]?.[name];
+}
+
+/** Print, once, how many rows each app runs and every row it cannot, with the reason. */
+export function printNotApplicable(
+  factories: readonly AppFactory[],
+  rows: readonly { readonly name: string }[],
+): void {
+  const lines = factories.map((factory) => {
+    const skipped = rows.filter((row) => attackNotApplicable(factory.name, row.name) !== undefined);
+    const why = skipped.map(
+      (row) => `\n    - ${row.name}: ${attackNotApplicable(factory.name, row.name)}`,
+    );
+    return `  ${factory.name}: ${rows.length - skipped.length}/${rows.length} rows${why.join('')}`;
+  });
+  console.info(`attack table, rows run per app (not applicable: harness.ts)\n${lines.join('\n')}`);
+}
 
 /** `Authorization: Bearer <token>`. */
 export function bearer(token: string): HeaderLine {

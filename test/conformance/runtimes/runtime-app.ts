@@ -1,19 +1,26 @@
 /**
  * The fetch handler the Bun, Deno and workerd servers serve: the same Hono app as `hono-node`
- * (`../hono-app.ts`, built from `buildMounts(env)`), plus `GET /__calls/<case id>`, which answers
+ * (`../hono-app.ts`, built from `buildMounts(env)`, plus the attack table's mounts when `env`
+ * carries their part — `../../attacks/mounts.ts`), plus `GET /__calls/<case id>`, which answers
  * the handler call recorded for that case as JSON (`null` when the handler did not run).
  *
  * Web-standard only (no `node:`, no runtime globals): runs unchanged on every runtime.
  */
 import type { TokenwardOptions } from '@tokenward/core';
+import { attackMounts, hasAttackEnv } from '../../attacks/mounts.js';
 import { createHonoApp } from '../hono-app.js';
-import { buildMounts, CallLog, type MountEnv } from '../routes.js';
+import { buildMounts, CallLog, type MountEnv, type MountSpec } from '../routes.js';
 
 /** Path prefix of the call-log route; the case id follows, percent-encoded. */
 export const CALLS_PATH = '/__calls/';
 
 /** A fetch handler, as `Bun.serve`, `Deno.serve` and a Worker's `fetch` take it. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+/** The mounts an environment describes: the conformance ones, then the attack table's if sent. */
+export function mountsFor(env: MountEnv): MountSpec[] {
+  return [...buildMounts(env), ...(hasAttackEnv(env) ? attackMounts(env) : [])];
+}
 
 /**
  * Build the conformance app for this environment (one tokenward configuration per mount).
@@ -25,7 +32,7 @@ export function createConformanceFetch(
   extra: Partial<TokenwardOptions> = {},
 ): FetchHandler {
   const calls = new CallLog();
-  const mounts = buildMounts(env).map((mount) => ({
+  const mounts = mountsFor(env).map((mount) => ({
     ...mount,
     options: { ...mount.options, ...extra },
   }));
