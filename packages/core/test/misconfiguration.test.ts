@@ -269,6 +269,18 @@ describe('while serving: answered as before (or 500), reported once with both va
   });
 });
 
+it('an algorithm refused while the held keys fit no allowed algorithm: one warning', async () => {
+  const { logger, logged } = recorder();
+  const pinned = make({ logger, algorithms: ['RS256'] });
+  await warmupError(pinned); // keys are held now, and none fits RS256
+  const token = await issuer.mintToken(); // ES256
+  for (let i = 0; i < 3; i++) {
+    expect((await refuse(pinned, token)).error.code).toBe('algorithm_not_allowed');
+  }
+  expect(logged).toHaveLength(1);
+  expect(logged[0]?.message).toContain('401 algorithm_not_allowed');
+});
+
 describe('the logger option', () => {
   it('defaults to console.warn / console.error', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});

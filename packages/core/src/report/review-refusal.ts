@@ -9,8 +9,8 @@ import { keySetMisconfiguration, unfitKeys } from '../verify/warm-issuer.js';
  *   becomes a {@link MisconfigurationError} (500, not a 503 inviting retries), logged as an error;
  * - any other {@link MisconfigurationError} (a route parameter the route lacks) is logged as an
  *   error;
- * - a `no_matching_key` refusal while an issuer holds no key for its allowed algorithms is
- *   logged as a warning (the answer stays 401).
+ * - a `no_matching_key` or `algorithm_not_allowed` refusal while an issuer holds keys none of
+ *   which fits its allowed algorithms is logged as a warning (the answer stays 401).
  * Returns the refusal to render. Costs nothing beyond a code comparison for other refusals.
  */
 export function reviewRefusal(refusal: AuthError, options: ResolvedOptions): AuthError {
@@ -36,13 +36,13 @@ export function reviewRefusal(refusal: AuthError, options: ResolvedOptions): Aut
       `${reviewed.detail} Requests meeting this are answered 500 (${reviewed.code}) until it is fixed.`,
       reviewed.details,
     );
-  } else if (reviewed.code === 'no_matching_key') {
+  } else if (reviewed.code === 'no_matching_key' || reviewed.code === 'algorithm_not_allowed') {
     for (const issuer of options.issuers.values()) {
       const key = `unfit keys|${issuer.issuer}`;
       if (options.report.has(key)) continue;
       const unfit = unfitKeys(issuer);
       if (unfit !== undefined) {
-        options.report.report('warn', key, `${unfit} Tokens are refused (401 no_matching_key).`, {
+        options.report.report('warn', key, `${unfit} Tokens are refused (401 ${reviewed.code}).`, {
           option: `${issuer.path}algorithms`,
           issuer: issuer.issuer,
           algorithms: [...issuer.algorithms],
