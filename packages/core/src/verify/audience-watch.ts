@@ -71,10 +71,10 @@ export class AudienceWatch {
     this.#report.report(
       'warn',
       `audience never matched|${this.#issuer}`,
-      `the first ${NEVER_MATCHED_AFTER} verified tokens from the issuer ${quoteValue(this.#issuer)} ` +
-        `were all refused for their audience (the last carried ${seen}; configured: ` +
-        `${this.#configured.map(quoteValue).join(', ')}), and none has matched since start ` +
-        `(401 audience_mismatch). Check "${this.#option}": it must be this API's resource ` +
+      `${NEVER_MATCHED_AFTER} verified tokens from the issuer ${quoteValue(this.#issuer)} were ` +
+        `refused for their audience and none has matched since start (the last carried ${seen}; ` +
+        `configured: ${this.#configured.map(quoteValue).join(', ')}; 401 audience_mismatch). ` +
+        `Check "${this.#option}": it must be this API's resource ` +
         'indicator exactly as the authorization server writes it in "aud".',
       {
         option: this.#option,
