@@ -117,6 +117,7 @@ const {
   forbidden,
   invalidToken,
   noCredentials,
+  serverError,
   unavailable: keysUnavailable,
 } = expectations<Expected>();
 
@@ -1250,5 +1251,34 @@ export const cases: readonly ConformanceCase[] = [
     tokens: { token: (fx) => fx.faulty.tokens.expired() },
     request: get('/faulty/auth', bearer),
     expect: unavailable,
+  },
+  // Server misconfiguration: 500 server_error (not a 403 blaming the client, not a 503 inviting
+  // retries), no challenge, nothing about the configuration in the body.
+  {
+    name: 'organization guard reading a route parameter the route does not have',
+    route: '/misnamed/orgs/:orgId/reports',
+    tokens: { token: orgReader },
+    request: get('/misnamed/orgs/org-1/reports', bearer),
+    expect: serverError(),
+  },
+  {
+    name: 'organization guard reading a missing route parameter, token of another organization',
+    route: '/misnamed/orgs/:orgId/reports',
+    tokens: { token: mint({ organization_id: 'org-2' }) },
+    request: get('/misnamed/orgs/org-1/reports', bearer),
+    expect: serverError(),
+  },
+  {
+    name: 'organization guard reading a missing route parameter, no token',
+    route: '/misnamed/orgs/:orgId/reports',
+    request: get('/misnamed/orgs/org-1/reports'),
+    expect: noCredentials(),
+  },
+  {
+    name: 'discovery document naming another issuer than the configured one',
+    route: '/slashed/auth',
+    tokens: { token: (fx) => fx.trusted.mintToken({ iss: `${fx.trusted.issuer}/` }) },
+    request: get('/slashed/auth', bearer),
+    expect: serverError(),
   },
 ];

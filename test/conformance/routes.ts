@@ -408,5 +408,36 @@ export function buildMounts(env: MountEnv): MountSpec[] {
       options: { issuer: env.faultyIssuer, audience },
       routes: KEYLESS_ROUTES,
     },
+    ...misconfiguredMounts(env),
+  ];
+}
+
+/**
+ * Configurations that are wrong on the server side (500 `server_error`, never a 401/403/503):
+ * - `misnamed` (`/misnamed`): an organization guard reading `orgID` on a route with `:orgId`;
+ * - `slashed` (`/slashed`): the trusted issuer configured with a trailing slash, so discovery
+ *   names another issuer (tokens minted with that `iss` reach the key set).
+ */
+function misconfiguredMounts(env: MountEnv): MountSpec[] {
+  const { audience, trustedIssuer: issuer } = env;
+  return [
+    {
+      name: 'misnamed',
+      prefix: '/misnamed',
+      options: { issuer, audience, organizationTokens: true },
+      routes: [
+        {
+          path: '/orgs/:orgId/reports',
+          methods: ['GET'],
+          guards: [requireAuth, { guard: 'requireOrganization', param: 'orgID' }],
+        },
+      ],
+    },
+    {
+      name: 'slashed',
+      prefix: '/slashed',
+      options: { issuer: `${issuer}/`, audience },
+      routes: [{ path: '/auth', methods: ['GET'], guards: [requireAuth] }],
+    },
   ];
 }

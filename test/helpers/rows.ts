@@ -168,6 +168,15 @@ export function expectations<E extends Expectation>() {
       );
     },
 
+    /**
+     * 500 `server_error`, no challenge, no `Retry-After`: the server is misconfigured (a guard
+     * reading a route parameter the route lacks, a discovery document naming another issuer). The
+     * body says nothing about the configuration.
+     */
+    serverError(extra?: Partial<E>): E {
+      return refusal(500, 'server_error', 'The server is not configured correctly', null, extra);
+    },
+
     /** 200, the handler ran and saw this identity. */
     allowed(saw: Partial<Identity> = {}): E {
       return {

@@ -35,6 +35,7 @@ export {
   sanitizeChallengeValue,
 } from './errors/challenge.js';
 export { ConfigurationError } from './errors/configuration-error.js';
+export { MisconfigurationError } from './errors/misconfiguration-error.js';
 export { TokenwardHttpError } from './http/http-error.js';
 export {
   type ErrorBody,
@@ -56,8 +57,10 @@ export type {
   TokenwardOptions,
   ValidateContext,
 } from './options.js';
+export type { TokenwardLogger } from './report/tokenward-logger.js';
 export {
   type AuthenticateOptions,
+  type CoreSettings,
   createTokenward,
   type Outcome,
   Tokenward,

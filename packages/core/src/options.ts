@@ -3,11 +3,16 @@ import type { TokenLocations } from './bearer/extract-token.js';
 import type { TokenRequest } from './bearer/token-request.js';
 import type { AuthError, AuthErrorCode, AuthPhase } from './errors/auth-error.js';
 import type { KeySetEvent } from './keys/remote-key-set.js';
+import type { TokenwardLogger } from './report/tokenward-logger.js';
 import type { AuthContext } from './verify/auth-context.js';
 
 /** One trusted issuer: who signs the tokens, with which keys, and for which audience. */
 export interface IssuerOptions {
-  /** Issuer identifier; compared exactly (no normalization) with the token's `iss`. Required. */
+  /**
+   * Issuer identifier; compared exactly (no normalization) with the token's `iss` and with the
+   * `issuer` of the discovery document. Required. A token whose `iss` differs only by a trailing
+   * slash, case or scheme is still refused, and reported once through `logger`.
+   */
   issuer: string;
   /**
    * The audience(s) this API accepts — its resource indicator(s) (RFC 8707), e.g.
@@ -199,6 +204,16 @@ export interface TokenwardOptions extends Partial<IssuerOptions> {
    * 5 minutes, and never longer than `keySet.cacheMaxAge`).
    */
   cache?: boolean | TokenCacheOptions;
+  /**
+   * Where configuration problems noticed while serving are reported, each distinct one once: a
+   * token `iss` or `aud` that differs from the configured one only by a trailing slash, case or
+   * scheme (`warn`), verified tokens whose audience never matches (`warn`), a key set with no key
+   * for the allowed algorithms (`warn`), a discovery document naming another issuer, a key set
+   * with no usable key, a guard reading a route parameter the route lacks (`error`, answered
+   * 500). Messages carry the values that disagree, never a token. `false` silences them.
+   * Default: `console.warn` / `console.error`.
+   */
+  logger?: TokenwardLogger | false;
 }
 
 /** Options of the verified-token cache. */

@@ -14,8 +14,11 @@ import {
 import { type HttpResponse, renderError } from './http/render-error.js';
 import type { KeySourceStatus } from './keys/key-source.js';
 import type { DecisionEvent, TokenwardOptions } from './options.js';
+import { reviewRefusal } from './report/review-refusal.js';
 import type { AuthContext } from './verify/auth-context.js';
+import { coreOptions } from './verify/core-options.js';
 import { Verifier } from './verify/verifier.js';
+import { warmIssuer } from './verify/warm-issuer.js';
 
 /** The result of a step: allowed with the identity, or denied with the rendered response. */
 export type Outcome<T = AuthContext> =
@@ -31,6 +34,16 @@ export interface AuthenticateOptions {
   optional?: boolean;
 }
 
+/** How an adapter creates the core: the second argument of {@link createTokenward}. */
+export interface CoreSettings {
+  /**
+   * Names of the options the adapter reads itself from the same options object (e.g.
+   * `delegateErrors`): accepted and ignored by the core, and suggested for misspelled names.
+   * Every other unknown name throws a `ConfigurationError`. Default: none.
+   */
+  adapterOptions?: readonly string[];
+}
+
 /**
  * The core of tokenward: one instance per app (or group of routes), created once. Adapters call
  * {@link authenticate} (step 1, 401/400/503) and {@link authorize} (step 2, 403) and write the
@@ -42,9 +55,11 @@ export class Tokenward {
   /** What every requirement this instance evaluates learns from its configuration. */
   readonly #requirementContext: RequirementContext;
 
-  /** @throws {ConfigurationError} when an option is invalid (never per request). */
-  constructor(options: TokenwardOptions) {
-    this.#verifier = new Verifier(options);
+  /**
+   * @throws {ConfigurationError} when an option is invalid or unknown (never per request).
+   */
+  constructor(options: TokenwardOptions, settings: CoreSettings = {}) {
+    this.#verifier = new Verifier(coreOptions(options, settings.adapterOptions ?? []));
     this.#observe = this.#verifier.options.onDecision;
     const template = this.#verifier.options.context.organizationRoleScopes;
     this.#requirementContext = Object.freeze({
@@ -126,7 +141,7 @@ export class Tokenward {
     error: unknown,
     options: AuthenticateOptions,
   ): Outcome<AuthContext | undefined> {
-    const refusal = toAuthError(error);
+    const refusal = reviewRefusal(toAuthError(error), this.#verifier.options);
     if (options.optional === true && refusal instanceof MissingTokenError) {
       return { ok: true, auth: undefined };
     }
@@ -172,7 +187,10 @@ export class Tokenward {
   #authorized(result: RequirementResult, requirement: Requirement, auth: AuthContext): Outcome {
     if (result !== undefined) {
       // A custom requirement returning anything but undefined or an AuthError fails closed.
-      const refusal = result instanceof AuthError ? result : policyDenied(result);
+      const refusal =
+        result instanceof AuthError
+          ? reviewRefusal(result, this.#verifier.options)
+          : policyDenied(result);
       return this.#deny('authorize', refusal, requirement, auth);
     }
     if (this.#observe !== undefined) {
@@ -199,7 +217,9 @@ export class Tokenward {
 
   /** Verify a bare token (e.g. from a WebSocket handshake). Rejects with an {@link AuthError}. */
   verify(token: string): Promise<AuthContext> {
-    return this.#verifier.verify(token);
+    return this.#verifier.verify(token).catch((error: unknown) => {
+      throw reviewRefusal(toAuthError(error), this.#verifier.options);
+    });
   }
 
   /** Render a refusal as the HTTP response every adapter sends. */
@@ -207,9 +227,15 @@ export class Tokenward {
     return renderError(error, { realm: this.#verifier.options.realm });
   }
 
-  /** Fetch and import every issuer's keys now (e.g. at startup). */
-  warmup(): Promise<void> {
-    return this.#verifier.warmup();
+  /**
+   * Fetch and import every issuer's keys now: call it at startup, before serving. Rejects with a
+   * {@link ConfigurationError} naming the option and both values when the configuration is
+   * certainly wrong — the discovery document names another issuer, the key set has no usable key,
+   * or none of its keys fits the allowed algorithms — and with the key-set error (503 material)
+   * when the key server is unreachable.
+   */
+  async warmup(): Promise<void> {
+    await Promise.all([...this.#verifier.options.issuers.values()].map(warmIssuer));
   }
 
   /** Drop cached remote keys, discovery results and verified tokens, and fetch keys again. */
@@ -285,6 +311,6 @@ function toAuthError(error: unknown): AuthError {
  * Create the tokenward core for one app or group of routes. Validates every option and builds the
  * key sources now; throws a {@link ConfigurationError} naming the option when something is wrong.
  */
-export function createTokenward(options: TokenwardOptions): Tokenward {
-  return new Tokenward(options);
+export function createTokenward(options: TokenwardOptions, settings?: CoreSettings): Tokenward {
+  return new Tokenward(options, settings);
 }

@@ -12,6 +12,7 @@ import {
   createTokenward,
   type DecisionEvent,
   InsufficientScopeError,
+  MisconfigurationError,
   ORGANIZATION_AUDIENCE_PREFIX,
   type Outcome,
   organization,
@@ -442,33 +443,70 @@ describe('organization()', () => {
     );
   });
 
-  it('denies when the request names no organization', async () => {
+  it('denies (403) an optional parameter the route declares but the URL leaves out', async () => {
     const claims = { organization_id: 'org-1' };
-    expectDenied(
-      await decide(sameOrg, claims, { authorization: undefined }),
-      'organization_mismatch',
-    );
-    expectDenied(
-      await decide(sameOrg, claims, { authorization: undefined, params: {} }),
-      'organization_mismatch',
-    );
-    expectDenied(
-      await decide(sameOrg, claims, { authorization: undefined, params: { org: 'org-1' } }),
-      'organization_mismatch',
-    );
-    expectDenied(await decide(sameOrg, claims, undefined), 'organization_mismatch');
+    for (const pattern of ['/orgs{/:orgId}/reports', '/orgs/:orgId?', '/orgs/:"orgId"/x']) {
+      expectDenied(
+        await decide(sameOrg, claims, {
+          authorization: undefined,
+          params: {},
+          route: () => pattern,
+        }),
+        'organization_mismatch',
+      );
+    }
   });
+
+  it.each([
+    ['no request', undefined],
+    ['no route parameters', { authorization: undefined }],
+    ['a route without parameters', { authorization: undefined, params: {} }],
+    ['a route with other parameters', { authorization: undefined, params: { org: 'org-1' } }],
+    [
+      'a route whose pattern has a longer name',
+      { authorization: undefined, params: {}, route: () => '/orgs/:orgIdentifier' },
+    ],
+    ['a middleware on a path', { authorization: undefined, params: {}, route: () => undefined }],
+    [
+      'only an inherited parameter',
+      { authorization: undefined, params: Object.create({ orgId: 'org-1' }) },
+    ],
+  ])(
+    'answers 500 route_param_missing for %s (server misconfiguration, not a 403)',
+    async (_, request) => {
+      for (const claims of [{ organization_id: 'org-1' }, { scope: 'read:report' }]) {
+        const outcome = await decide(sameOrg, claims, request as TokenRequest | undefined);
+        expect(outcome.ok).toBe(false);
+        if (outcome.ok) return;
+        expect(outcome.error).toBeInstanceOf(MisconfigurationError);
+        expect(outcome.error.code).toBe('route_param_missing');
+        expect(outcome.response.status).toBe(500);
+        expect(outcome.response.headers['www-authenticate']).toBeUndefined();
+        expect(JSON.parse(outcome.response.body)).toEqual({
+          error: 'server_error',
+          error_description: 'The server is not configured correctly',
+        });
+        expect((outcome.error as MisconfigurationError).detail).toContain('"orgId"');
+      }
+    },
+  );
 
   it('never reads the parameter from the prototype', async () => {
     const inherited = Object.create({ orgId: 'org-1' }) as Record<string, string>;
-    expectDenied(
-      await decide(
-        sameOrg,
-        { organization_id: 'org-1' },
-        { authorization: undefined, params: inherited },
-      ),
-      'organization_mismatch',
+    const outcome = await decide(
+      sameOrg,
+      { organization_id: 'org-1' },
+      { authorization: undefined, params: inherited },
     );
+    expect(outcome.ok).toBe(false);
+  });
+
+  it('anyOf does not hide a misconfigured alternative behind a 403', async () => {
+    const either = anyOf(organization({ param: 'orgID' }), scopes('admin'));
+    const outcome = await decide(either, { organization_id: 'org-1' }, params('org-1'));
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.error.code).toBe('route_param_missing');
+    expectAllowed(await decide(either, { scope: 'admin' }, params('org-1')));
   });
 
   it('denies an unbound token with organization_required', async () => {

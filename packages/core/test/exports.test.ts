@@ -10,6 +10,7 @@ describe('@tokenward/core public surface', () => {
       'InvalidRequestError',
       'InvalidTokenError',
       'KeySetUnavailableError',
+      'MisconfigurationError',
       'MissingTokenError',
       'ORGANIZATION_AUDIENCE_PREFIX',
       'Tokenward',
@@ -57,6 +58,7 @@ describe('@tokenward/core public surface', () => {
       core.InvalidRequestError,
       core.InvalidTokenError,
       core.KeySetUnavailableError,
+      core.MisconfigurationError,
       core.MissingTokenError,
       core.UnauthenticatedError,
     ]) {

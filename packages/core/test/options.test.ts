@@ -6,6 +6,8 @@ import {
   Tokenward,
   type TokenwardOptions,
 } from '../src/index.js';
+import { closestName, editDistance } from '../src/verify/check-option-names.js';
+import { TOKENWARD_OPTION_NAMES } from '../src/verify/option-names.js';
 
 const ISSUER = 'https://issuer.example';
 const AUDIENCE = 'https://api.reports.example';
@@ -531,5 +533,97 @@ describe('creation does no network I/O', () => {
       fetch: remote.fetch,
     });
     expect(remote.calls).toEqual([]);
+  });
+});
+
+describe('unknown option names', () => {
+  it.each([
+    ['audiance', { audiance: AUDIENCE }, 'audiance', 'audience'],
+    ['clockTolerence', { clockTolerence: 5 }, 'clockTolerence', 'clockTolerance'],
+    ['jwksURI (case)', { jwksURI: 'https://issuer.example/jwks' }, 'jwksURI', 'jwksUri'],
+    ['keySet.cooldownn', { keySet: { cooldownn: 1 } }, 'keySet.cooldownn', 'keySet.cooldown'],
+    ['cache.maxEntires', { cache: { maxEntires: 5 } }, 'cache.maxEntires', 'cache.maxEntries'],
+    ['claims.role', { claims: { role: 'roles' } }, 'claims.role', 'claims.roles'],
+    ['rbac.role', { rbac: { role: {} } }, 'rbac.role', 'rbac.roles'],
+    [
+      'tokenLocations.querry',
+      { tokenLocations: { querry: true } },
+      'tokenLocations.querry',
+      'tokenLocations.query',
+    ],
+    ['logger (loger)', { loger: false }, 'loger', 'logger'],
+  ])('%s: names the option and the closest valid one', (_, extra, option, suggestion) => {
+    const error = configurationError({ ...valid(), ...extra });
+    expect(error.option).toBe(option);
+    expect(error.message).toContain(`did you mean "${suggestion}"?`);
+  });
+
+  it('checks issuers[] entries too', () => {
+    const error = configurationError({
+      issuers: [
+        { issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [publicJwk] } },
+        { issuer: 'https://two.example', audiance: AUDIENCE, jwks: { keys: [publicJwk] } },
+      ],
+    });
+    expect(error.option).toBe('issuers[1].audiance');
+    expect(error.message).toContain('did you mean "issuers[1].audience"?');
+  });
+
+  it('an inline issuer option that belongs to the top level is not an issuer entry option', () => {
+    const error = configurationError({
+      issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [publicJwk] }, realm: 'x' }],
+    });
+    expect(error.option).toBe('issuers[0].realm');
+  });
+
+  it('a name close to nothing lists the valid ones', () => {
+    const error = configurationError({ ...valid(), keySet: { zzzzzzzz: 1 } });
+    expect(error.option).toBe('keySet.zzzzzzzz');
+    expect(error.message).toContain('valid options here: timeout, cacheMaxAge, cooldown');
+  });
+
+  it('does not check the role names of rbac maps', () => {
+    expect(() =>
+      createTokenward({ ...valid(), rbac: { roles: { audiance: ['read'] } } }),
+    ).not.toThrow();
+  });
+
+  it("accepts an adapter's own options, and suggests them", () => {
+    const settings = { adapterOptions: ['delegateErrors'] };
+    expect(() =>
+      createTokenward({ ...valid(), delegateErrors: true } as never, settings),
+    ).not.toThrow();
+    let thrown: unknown;
+    try {
+      createTokenward({ ...valid(), delegateError: true } as never, settings);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigurationError);
+    expect((thrown as ConfigurationError).message).toContain('did you mean "delegateErrors"?');
+    // Without the adapter's names, its option is unknown to the core.
+    expect(configurationError({ ...valid(), delegateErrors: true }).option).toBe('delegateErrors');
+  });
+});
+
+describe('closestName', () => {
+  it.each([
+    ['audiance', 'audience'],
+    ['maxEntires', 'maxEntries'],
+    ['role', 'roles'],
+    ['ISSUER', 'issuer'],
+    ['xyz', undefined],
+    ['cooldown_ms', 'cooldown'],
+    ['somethingElse', undefined],
+  ])('%s → %s', (name, expected) => {
+    expect(
+      closestName(name, TOKENWARD_OPTION_NAMES.concat(['maxEntries', 'roles', 'cooldown'])),
+    ).toBe(expected);
+  });
+
+  it('counts a swap of two neighbours as one edit', () => {
+    expect(editDistance('maxentires', 'maxentries')).toBe(1);
+    expect(editDistance('audiance', 'audience')).toBe(1);
+    expect(editDistance('', 'abc')).toBe(3);
   });
 });

@@ -7,6 +7,7 @@ import {
   type KeySetEvent,
   type KeySetOptions,
   KeySetUnavailableError,
+  MisconfigurationError,
   type Tokenward,
   type TokenwardOptions,
 } from '../src/index.js';
@@ -133,6 +134,34 @@ async function unavailable(s: Setup, tokenValue: string): Promise<AuthError> {
   return caught;
 }
 
+/**
+ * Assert a 500 for a key set that is misconfigured (not an outage): `server_error`, no challenge,
+ * no `Retry-After`, nothing about the configuration or the token in what the client sees.
+ */
+async function misconfigured(s: Setup, tokenValue: string, code: string): Promise<void> {
+  const caught = await s.tw.verify(tokenValue).then(
+    () => new Error('the token was accepted'),
+    (error: unknown) => error,
+  );
+  if (!isAuthError(caught)) throw caught;
+  expect(caught.code, caught.message).toBe(code);
+  expect(caught).toBeInstanceOf(MisconfigurationError);
+  expect(caught.status).toBe(500);
+  const outcome = await s.tw.authenticate({ authorization: `Bearer ${tokenValue}` });
+  expect(outcome.ok).toBe(false);
+  if (!outcome.ok) {
+    expect(outcome.error.code).toBe(code);
+    expect(outcome.response.status).toBe(500);
+    expect(outcome.response.headers['retry-after']).toBeUndefined();
+    expect(outcome.response.headers['www-authenticate']).toBeUndefined();
+    expect(JSON.parse(outcome.response.body)).toEqual({
+      error: 'server_error',
+      error_description: 'The server is not configured correctly',
+    });
+    expect(leaksToken(JSON.stringify(outcome.response), tokenValue)).toBe(false);
+  }
+}
+
 async function noMatchingKey(s: Setup, tokenValue: string): Promise<void> {
   const caught = await s.tw.verify(tokenValue).then(
     () => new Error('the token was accepted'),
@@ -194,12 +223,12 @@ describe('discovery and JWKS', () => {
     ['missing', () => undefined],
     ['not a string', () => 42],
   ])(
-    'a discovery document whose issuer is %s → 503, JWKS not fetched',
+    'a discovery document whose issuer is %s → 500 (misconfigured), JWKS not fetched',
     async (_label, issuerOf) => {
       server.discovery({ issuer: issuerOf(server.origin), jwks_uri: server.url('/jwks') });
       server.jwks([key1.jwk]);
-      const s = setup();
-      await unavailable(s, await token(s));
+      const s = setup({ logger: false });
+      await misconfigured(s, await token(s), 'discovery_issuer_mismatch');
       expect(server.count(OIDC)).toBe(1);
       expect(server.count('/jwks')).toBe(0);
       expect(s.tw.status()[s.issuer]?.state).toBe('failing');
@@ -565,7 +594,6 @@ describe('key server faults → 503, never 401', () => {
     ['keys not an array', { body: { keys: 'KEY' } }],
     ['an empty object', { body: {} }],
     ['null', { body: 'null' }],
-    ['an empty key set', { body: { keys: [] } }],
     [
       'only unusable keys',
       {
@@ -645,6 +673,25 @@ describe('key server faults → 503, never 401', () => {
     expect(server.count('/jwks')).toBe(2);
     expect(s.tw.status()[s.issuer]?.state).toBe('failing');
   });
+
+  it.each([
+    ['an empty key set', []],
+    ['only encryption and symmetric keys', [{ kty: 'oct', k: 'c2VjcmV0' }, 'ENC']],
+  ])(
+    'JWKS answering %s → 500 (misconfigured) every time, retried with backoff',
+    async (_, keys) => {
+      const list = keys.map((k) => (k === 'ENC' ? { ...rsaKey.jwk, use: 'enc' } : k));
+      server.jwks(list as never);
+      const s = setup({ jwksUri: server.url('/jwks'), logger: false });
+      const t = await token(s);
+      await misconfigured(s, t, 'key_set_unusable');
+      expect(server.count('/jwks')).toBe(1);
+      s.clock.advance(KEYSET.maxFailureBackoff!);
+      await misconfigured(s, t, 'key_set_unusable');
+      expect(server.count('/jwks')).toBe(2);
+      expect(s.tw.status()[s.issuer]?.state).toBe('failing');
+    },
+  );
 
   it('control: the same limits accept a key set within them', async () => {
     server.jwks([key1.jwk, key2.jwk, rsaKey.jwk]);

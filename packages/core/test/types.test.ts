@@ -17,6 +17,8 @@ import {
   type TokenClaims,
   type TokenRequest,
   type Tokenward,
+  type TokenwardLogger,
+  type TokenwardOptions,
 } from '../src/index.js';
 
 declare module '../src/index.js' {
@@ -158,6 +160,18 @@ describe('Outcome', () => {
       headers: Readonly<Record<string, string>>;
       body: string;
     }>();
+  });
+});
+
+describe('misconfiguration reporting', () => {
+  it('types the logger option and the route pattern of a request', () => {
+    expectTypeOf<TokenwardOptions['logger']>().toEqualTypeOf<TokenwardLogger | false | undefined>();
+    expectTypeOf<TokenwardLogger['warn']>().toEqualTypeOf<
+      (message: string, details?: Readonly<Record<string, unknown>>) => void
+    >();
+    expectTypeOf<TokenRequest['route']>().toEqualTypeOf<(() => string | undefined) | undefined>();
+    expectTypeOf<'route_param_missing'>().toExtend<AuthErrorCode>();
+    expectTypeOf<'server'>().toExtend<AuthPhase>();
   });
 });
 

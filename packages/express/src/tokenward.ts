@@ -36,6 +36,11 @@ export interface ExpressTokenwardOptions extends TokenwardOptions {
   delegateErrors?: boolean;
 }
 
+/** The option names this adapter reads itself (the core checks every other name). */
+const EXPRESS_OPTIONS = [
+  'delegateErrors',
+] as const satisfies readonly (keyof ExpressTokenwardOptions)[];
+
 /** Options of `requireAuth()`. */
 export interface RequireAuthOptions {
   /** Let requests without a token through as anonymous (`req.auth` undefined). Default `false`. */
@@ -59,6 +64,7 @@ function toTokenRequest(req: Request): TokenRequest<Request> {
     contentType: req.headers['content-type'],
     body: req.body,
     params: req.params,
+    route: () => (typeof req.route?.path === 'string' ? req.route.path : undefined),
     header: (name) => req.get(name),
     connection: req.socket,
     raw: req,
@@ -84,8 +90,8 @@ function send(res: Response, response: HttpResponse): void {
  * ```
  */
 export function tokenward(options: ExpressTokenwardOptions): ExpressTokenward {
-  const { delegateErrors = false, ...coreOptions } = options;
-  const core = createTokenward(coreOptions);
+  const core = createTokenward(options, { adapterOptions: EXPRESS_OPTIONS });
+  const delegateErrors = options.delegateErrors === true;
 
   function settle(
     outcome: Outcome<AuthContext | undefined>,

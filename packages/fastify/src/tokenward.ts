@@ -29,6 +29,12 @@ export interface FastifyTokenwardOptions extends TokenwardOptions {
   delegateErrors?: boolean;
 }
 
+/**
+ * The option names this adapter reads itself, plus Fastify's own `register()` options (which
+ * Fastify passes to the plugin with ours); the core checks every other name.
+ */
+const FASTIFY_OPTIONS = ['delegateErrors', 'prefix', 'logLevel', 'logSerializers'] as const;
+
 /** Options of `requireAuth()`. */
 export interface RequireAuthOptions {
   /** Let requests without a token through as anonymous (`request.auth` null). Default `false`. */
@@ -58,6 +64,7 @@ function toTokenRequest(request: FastifyRequest): TokenRequest<FastifyRequest> {
     contentType: request.headers['content-type'],
     body: request.body,
     params: request.params as Record<string, unknown> | undefined,
+    route: () => request.routeOptions.url,
     header: (name) => {
       const value = request.headers[name.toLowerCase()];
       return Array.isArray(value) ? value[0] : value;
@@ -72,8 +79,8 @@ function toTokenRequest(request: FastifyRequest): TokenRequest<FastifyRequest> {
  * throws a ConfigurationError naming a bad option). Most apps register the plugin instead.
  */
 export function createFastifyTokenward(options: FastifyTokenwardOptions): FastifyTokenward {
-  const { delegateErrors = false, ...coreOptions } = options;
-  const core = createTokenward(coreOptions);
+  const core = createTokenward(options, { adapterOptions: FASTIFY_OPTIONS });
+  const delegateErrors = options.delegateErrors === true;
 
   /** Attach the identity and continue, or answer (a hook that answers does not call `done`). */
   function settle(

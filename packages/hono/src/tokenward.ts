@@ -31,6 +31,9 @@ export interface HonoTokenwardOptions extends TokenwardOptions {
   delegateErrors?: boolean;
 }
 
+/** The option names this adapter reads itself (the core checks every other name). */
+const HONO_OPTIONS = ['delegateErrors'] as const satisfies readonly (keyof HonoTokenwardOptions)[];
+
 /** Options of `requireAuth()`. */
 export interface RequireAuthOptions {
   /** Let requests without a token through as anonymous (`c.var.auth` undefined). Default `false`. */
@@ -126,6 +129,8 @@ function toTokenRequest(
     contentType: readsContentType ? c.req.header('content-type') : undefined,
     body,
     params: readsParams ? (c.req.param() as Record<string, unknown>) : undefined,
+    // `routePath` (deprecated for the 'hono/route' helper, which needs hono 4.8; we support 4.6).
+    route: () => c.req.routePath,
     header: (name) => c.req.header(name),
     // On Node the socket identifies the connection; elsewhere there is none.
     connection: incoming?.socket,
@@ -153,8 +158,8 @@ function toResponse(c: Context, response: HttpResponse): Response {
  * ```
  */
 export function tokenward(options: HonoTokenwardOptions): HonoTokenward {
-  const { delegateErrors = false, ...coreOptions } = options;
-  const core = createTokenward(coreOptions);
+  const core = createTokenward(options, { adapterOptions: HONO_OPTIONS });
+  const delegateErrors = options.delegateErrors === true;
   const readBody = core.acceptsBodyTokens;
 
   function deny(c: Context, outcome: Extract<Outcome, { ok: false }>): Response {

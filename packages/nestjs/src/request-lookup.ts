@@ -10,6 +10,10 @@ interface HttpLikeRequest {
   originalUrl?: string;
   url?: string;
   params?: Record<string, unknown>;
+  /** Express: the matched route. */
+  route?: { path?: unknown };
+  /** Fastify: the matched route's options. */
+  routeOptions?: { url?: unknown };
   body?: unknown;
   socket?: object;
   auth?: unknown;
@@ -81,8 +85,15 @@ export function defaultTokenRequest(request: object | undefined): TokenRequest {
     contentType: firstHeader(headers['content-type']),
     body: req.body,
     params: req.params,
+    route: () => routePattern(req),
     header: (name) => firstHeader(headers[name.toLowerCase()]),
     connection: req.socket ?? req.raw?.socket,
     raw: request,
   };
+}
+
+/** The matched route's pattern: Express `req.route.path`, Fastify `request.routeOptions.url`. */
+function routePattern(req: HttpLikeRequest): string | undefined {
+  const pattern = req.route?.path ?? req.routeOptions?.url;
+  return typeof pattern === 'string' ? pattern : undefined;
 }

@@ -6,6 +6,7 @@ import {
   HttpException,
   Inject,
   Injectable,
+  InternalServerErrorException,
   ServiceUnavailableException,
   type Type,
   UnauthorizedException,
@@ -244,6 +245,8 @@ export class TokenwardGuard implements CanActivate {
           throw new BadRequestException(error.message, options);
         case 403:
           throw new ForbiddenException(error.message, options);
+        case 500:
+          throw new InternalServerErrorException(error.message, options);
         case 503:
           throw new ServiceUnavailableException(error.message, options);
         default:

@@ -23,10 +23,9 @@ import type { TokenwardModuleOptions } from './tokenward-module-options.js';
     {
       provide: TOKENWARD,
       inject: [TOKENWARD_MODULE_OPTIONS],
-      useFactory: (options: TokenwardModuleOptions): Tokenward => {
-        const { nestExceptions: _ignored, ...core } = options;
-        return createTokenward(core);
-      },
+      useFactory: (options: TokenwardModuleOptions): Tokenward =>
+        // `isGlobal`/`globalGuard` are taken out by Nest; listed so a misspelling is suggested them.
+        createTokenward(options, { adapterOptions: ['nestExceptions', 'isGlobal', 'globalGuard'] }),
     },
     {
       provide: TOKENWARD_GUARD_SETTINGS,

@@ -1,4 +1,5 @@
 import { InsufficientScopeError } from '../errors/auth-error.js';
+import { MisconfigurationError } from '../errors/misconfiguration-error.js';
 import type { Requirement, RequirementResult } from './requirement.js';
 
 function checkRequirements(
@@ -54,6 +55,9 @@ export function anyOf(...requirements: Requirement[]): Requirement {
         if (result === undefined) return undefined;
         denials.push(result);
       }
+      // A misconfigured alternative (500) is not hidden behind a 403 blaming the client.
+      const misconfigured = denials.find((d) => d instanceof MisconfigurationError);
+      if (misconfigured !== undefined) return misconfigured;
       const scopes = [...new Set(denials.flatMap((d) => d?.scopes ?? []))];
       if (denials.length === 1) return denials[0];
       // Keep a code all alternatives agree on (e.g. missing_role); otherwise insufficient_scope.

@@ -18,8 +18,19 @@ export interface TokenRequest<Raw = unknown> {
   readonly contentType?: string | undefined;
   /** Parsed form body. Read only when `tokenLocations.body` is on. */
   readonly body?: unknown;
-  /** Route parameters, already decoded by the framework (for organization requirements). */
+  /**
+   * Route parameters, already decoded by the framework (for organization requirements): the
+   * parameters of the matched route, as the framework gives them to the guard. A name missing here
+   * is one the route does not have — a server misconfiguration (500) — unless {@link route} shows
+   * it is an optional parameter left out of this URL.
+   */
   readonly params?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * The matched route's pattern as the framework spells it (`/orgs/:orgId/reports`,
+   * `/orgs{/:orgId}`, `/orgs/:orgId?`), or `undefined` when the guard does not run on a route
+   * (a middleware mounted on a path). Called only when a parameter is missing from `params`.
+   */
+  readonly route?: (() => string | undefined) | undefined;
   /** Look up another request header (first value), for custom policies. */
   readonly header?: ((name: string) => string | undefined) | undefined;
   /**

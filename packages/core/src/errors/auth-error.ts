@@ -1,8 +1,9 @@
 /**
  * The phase in which a request was refused. Decides the HTTP status:
- * `request` → 400, `credentials`/`token` → 401, `authorization` → 403, `keys` → 503.
+ * `request` → 400, `credentials`/`token` → 401, `authorization` → 403, `keys` → 503,
+ * `server` → 500 (the server's own configuration is wrong; see `MisconfigurationError`).
  */
-export type AuthPhase = 'request' | 'credentials' | 'token' | 'keys' | 'authorization';
+export type AuthPhase = 'request' | 'credentials' | 'token' | 'keys' | 'authorization' | 'server';
 
 /** The OAuth 2.0 bearer-token error code (RFC 6750 §3.1) sent in the challenge, if any. */
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
@@ -47,7 +48,11 @@ export type AuthErrorCode =
   | 'organization_bound_token'
   | 'organization_mismatch'
   | 'claim_mismatch'
-  | 'policy_denied';
+  | 'policy_denied'
+  // server phase (500, no challenge): the server is misconfigured, not the client wrong
+  | 'route_param_missing'
+  | 'discovery_issuer_mismatch'
+  | 'key_set_unusable';
 
 /** Options accepted by every {@link AuthError} constructor. */
 export interface AuthErrorOptions {
@@ -115,6 +120,8 @@ function statusOf(phase: AuthPhase): number {
       return 403;
     case 'keys':
       return 503;
+    case 'server':
+      return 500;
   }
 }
 

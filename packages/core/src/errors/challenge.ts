@@ -28,13 +28,13 @@ export interface ChallengeOptions {
 /**
  * Render the `WWW-Authenticate` value for a refusal (RFC 6750 §3): a bare `Bearer` (plus realm)
  * when no credentials were sent, otherwise `error`, `error_description` and, for a 403, the
- * missing `scope`. Returns `undefined` for errors that carry no challenge (503).
+ * missing `scope`. Returns `undefined` for errors that carry no challenge (500, 503).
  */
 export function renderChallenge(
   error: AuthError,
   options: ChallengeOptions = {},
 ): string | undefined {
-  if (error.status === 503) return undefined;
+  if (error.status >= 500) return undefined;
   const params: string[] = [];
   if (options.realm !== undefined) params.push(`realm="${sanitizeChallengeValue(options.realm)}"`);
   if (error.bearerError !== undefined) {

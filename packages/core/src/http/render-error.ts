@@ -13,7 +13,10 @@ export interface HttpResponse {
 
 /** The JSON body of a refusal. */
 export interface ErrorBody {
-  /** RFC 6750 error code, `unauthorized` when no credentials were sent, `temporarily_unavailable` for 503. */
+  /**
+   * RFC 6750 error code, `unauthorized` when no credentials were sent, `temporarily_unavailable`
+   * for 503, `server_error` for 500 (a server misconfiguration; the details go to the logger).
+   */
   error: string;
   /** Human-readable reason; never contains the token or any request-derived value. */
   error_description: string;
@@ -35,8 +38,14 @@ export function renderError(error: AuthError, options: RenderOptions = {}): Http
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
   if (error.retryAfter !== undefined) headers['retry-after'] = String(error.retryAfter);
   const body: ErrorBody = {
-    error: error.bearerError ?? (error.status === 503 ? 'temporarily_unavailable' : 'unauthorized'),
+    error: error.bearerError ?? fallbackError(error.status),
     error_description: error.message,
   };
   return { status: error.status, headers, body: JSON.stringify(body) };
+}
+
+function fallbackError(status: number): string {
+  if (status === 503) return 'temporarily_unavailable';
+  if (status === 500) return 'server_error';
+  return 'unauthorized';
 }

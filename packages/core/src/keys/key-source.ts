@@ -1,4 +1,5 @@
 import type { SignatureCheck } from '../crypto/signature-check.js';
+import type { VerificationKey } from './jwk-selection.js';
 
 /** What a key source is asked for: the token's verified-to-be-well-formed header members. */
 export interface KeyQuery {
@@ -42,6 +43,11 @@ export interface KeySource {
    * errors). Optional: without it every verification goes through {@link getKey}.
    */
   keyNow?(query: KeyQuery): SignatureCheck | undefined;
+  /**
+   * The public keys held now (`undefined` before a remote set's first fetch), to tell whether any
+   * fits the allowed algorithms. Optional.
+   */
+  heldKeys?(): readonly VerificationKey[] | undefined;
   /** Fetch (if remote) and import keys now, so the first request does not wait. */
   warmup(): Promise<void>;
   /** Drop cached remote keys and metadata and fetch again. */

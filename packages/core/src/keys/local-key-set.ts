@@ -30,6 +30,10 @@ export class LocalKeySet implements KeySource {
 
   async reload(): Promise<void> {}
 
+  heldKeys(): readonly VerificationKey[] {
+    return this.#keys;
+  }
+
   generation(): number {
     return 0;
   }

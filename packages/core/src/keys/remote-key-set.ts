@@ -2,6 +2,7 @@ import type { SignatureCheck } from '../crypto/signature-check.js';
 import { KeySetUnavailableError } from '../errors/auth-error.js';
 import { type FetchLimits, fetchJson, KeyFetchError, untilAborted } from './fetch-json.js';
 import { selectKey, toVerificationKey, type VerificationKey } from './jwk-selection.js';
+import { unusableKeySet } from './key-set-misconfiguration.js';
 import type { KeyQuery, KeySource, KeySourceStatus } from './key-source.js';
 import { checkOrReject, noMatchingKey } from './local-key-set.js';
 
@@ -115,6 +116,10 @@ export class RemoteKeySet implements KeySource {
       fetchedAt: this.#fetchedAt,
       lastError: this.#lastError?.message,
     };
+  }
+
+  heldKeys(): readonly VerificationKey[] | undefined {
+    return this.#fetchedAt === undefined ? undefined : this.#keys;
   }
 
   /** A fetch already in flight is joined for free; a new one only once per cooldown. */
@@ -233,7 +238,7 @@ export class RemoteKeySet implements KeySource {
       const key = toVerificationKey(entry);
       if (key !== undefined) keys.push(key);
     }
-    if (keys.length === 0) throw new KeyFetchError('the key set has no usable signature key');
+    if (keys.length === 0) throw unusableKeySet(this.#config.issuer, url, list.length);
     return keys;
   }
 

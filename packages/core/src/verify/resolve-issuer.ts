@@ -11,12 +11,20 @@ import type { KeySource } from '../keys/key-source.js';
 import { LocalKeySet } from '../keys/local-key-set.js';
 import { RemoteKeySet, type RemoteKeySetConfig } from '../keys/remote-key-set.js';
 import { SecretKey } from '../keys/secret-key.js';
+import type { MisconfigurationReport } from '../report/misconfiguration-report.js';
+import { AudienceWatch } from './audience-watch.js';
 import { nonEmptyString, optionalBoolean, optionalObject } from './check-option.js';
+import { checkOptionNames } from './check-option-names.js';
+import { ISSUER_OPTION_NAMES } from './option-names.js';
 import type { AudienceRules } from './validate-claims.js';
 
 /** One issuer, validated and with its key source built. */
 export interface ResolvedIssuer {
   readonly issuer: string;
+  /** Prefix of this entry's option names in messages: `''` inline, `issuers[1].` in a list. */
+  readonly path: string;
+  /** The option the keys come from (`jwksUri`, `jwks`, `secret`, or `issuer` for discovery). */
+  readonly keysOption: 'jwksUri' | 'jwks' | 'secret' | 'issuer';
   readonly audience: AudienceRules;
   readonly algorithms: ReadonlySet<string>;
   readonly keys: KeySource;
@@ -77,8 +85,11 @@ export function resolveIssuer(
   path: string,
   value: unknown,
   settings: KeySetSettings,
+  report: MisconfigurationReport,
 ): ResolvedIssuer {
   const entry = optionalObject(path === '' ? 'options' : path.slice(0, -1), value);
+  // The inline entry is the options object itself, whose names resolveOptions checks.
+  if (path !== '') checkOptionNames(path, entry, ISSUER_OPTION_NAMES);
   const issuer = nonEmptyString(`${path}issuer`, entry.issuer);
   const audiences = audienceOf(`${path}audience`, entry.audience);
   const organizationTokens = optionalBoolean(
@@ -101,12 +112,41 @@ export function resolveIssuer(
   } else {
     algorithms = algorithmsOf(`${path}algorithms`, entry.algorithms, ASYMMETRIC_ALGORITHMS);
     if (entry.jwks !== undefined) {
-      keys = new LocalKeySet(parseConfiguredKeys(`${path}jwks`, entry.jwks));
+      const configured = parseConfiguredKeys(`${path}jwks`, entry.jwks);
+      if (!configured.some((key) => [...algorithms].some((alg) => key.fits(alg)))) {
+        throw new ConfigurationError(
+          `${path}algorithms`,
+          `no key in "${path}jwks" (${describeKeys(configured)}) fits the allowed algorithms ` +
+            `(${[...algorithms].join(', ')})`,
+        );
+      }
+      keys = new LocalKeySet(configured);
     } else {
       keys = remoteKeys(path, issuer, entry.jwksUri, settings);
     }
   }
-  return { issuer, audience: { audiences, organizationTokens }, algorithms, keys };
+  const watch = new AudienceWatch(issuer, `${path}audience`, audiences, report);
+  const keysOption = sources[0] ?? 'issuer';
+  return {
+    issuer,
+    path,
+    keysOption,
+    audience: { audiences, organizationTokens, watch },
+    algorithms,
+    keys,
+  };
+}
+
+/** Key types of a key set, for messages: `RSA, EC P-256 (ES384)`. */
+export function describeKeys(
+  keys: readonly { kty: string; crv?: string | undefined; alg?: string | undefined }[],
+): string {
+  if (keys.length === 0) return 'no keys';
+  const kinds = keys.map((k) => {
+    const type = k.crv === undefined ? k.kty : `${k.kty} ${k.crv}`;
+    return k.alg === undefined ? type : `${type} (${k.alg})`;
+  });
+  return [...new Set(kinds)].join(', ');
 }
 
 function remoteKeys(

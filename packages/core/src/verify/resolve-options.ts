@@ -1,5 +1,8 @@
 import { ConfigurationError } from '../errors/configuration-error.js';
 import type { TokenwardOptions } from '../options.js';
+import { MisconfigurationReport } from '../report/misconfiguration-report.js';
+import { quoteValue } from '../report/quote-value.js';
+import { consoleLogger, type TokenwardLogger } from '../report/tokenward-logger.js';
 import type { ContextRules } from './build-auth-context.js';
 import {
   nonEmptyString,
@@ -9,6 +12,16 @@ import {
   optionalObject,
   stringArray,
 } from './check-option.js';
+import { checkOptionNames } from './check-option-names.js';
+import { NearMiss } from './near-miss.js';
+import {
+  CACHE_OPTION_NAMES,
+  CLAIM_NAME_OPTION_NAMES,
+  KEY_SET_OPTION_NAMES,
+  RBAC_OPTION_NAMES,
+  TOKEN_LOCATION_OPTION_NAMES,
+  TOKENWARD_OPTION_NAMES,
+} from './option-names.js';
 import { type KeySetSettings, type ResolvedIssuer, resolveIssuer } from './resolve-issuer.js';
 import type { ClaimRules } from './validate-claims.js';
 
@@ -30,6 +43,10 @@ export interface ResolvedOptions {
   readonly now: () => number;
   /** Verified-token cache settings, or undefined when off. */
   readonly cache: { readonly maxEntries: number; readonly maxAge: number } | undefined;
+  /** Reports each misconfiguration noticed while serving once, through `logger`. */
+  readonly report: MisconfigurationReport;
+  /** Called with a token's `iss` that no issuer entry has (reports near misses). */
+  readonly unknownIssuer: (iss: string) => void;
 }
 
 const INLINE_ISSUER_KEYS = [
@@ -51,7 +68,11 @@ function roleMap(option: string, value: unknown): Map<string, readonly string[]>
   return map;
 }
 
-function resolveIssuers(options: TokenwardOptions, settings: KeySetSettings) {
+function resolveIssuers(
+  options: TokenwardOptions,
+  settings: KeySetSettings,
+  report: MisconfigurationReport,
+) {
   const raw = options as Record<string, unknown>;
   const inline = INLINE_ISSUER_KEYS.filter((k) => raw[k] !== undefined);
   let list: { path: string; value: unknown }[];
@@ -74,7 +95,7 @@ function resolveIssuers(options: TokenwardOptions, settings: KeySetSettings) {
   }
   const issuers = new Map<string, ResolvedIssuer>();
   for (const { path, value } of list) {
-    const resolved = resolveIssuer(path, value, settings);
+    const resolved = resolveIssuer(path, value, settings, report);
     if (issuers.has(resolved.issuer)) {
       throw new ConfigurationError(`${path}issuer`, 'the same issuer is listed twice');
     }
@@ -86,12 +107,15 @@ function resolveIssuers(options: TokenwardOptions, settings: KeySetSettings) {
 /** Validate {@link TokenwardOptions} and build every issuer's key source. Throws on bad options. */
 export function resolveOptions(input: TokenwardOptions): ResolvedOptions {
   const options = optionalObject('options', input) as TokenwardOptions;
+  checkOptionNames('', options as Record<string, unknown>, TOKENWARD_OPTION_NAMES);
+  const report = new MisconfigurationReport(resolveLogger(options.logger));
   const now = optionalFunction<() => number>('now', options.now) ?? Date.now;
   const userFetch = optionalFunction<typeof fetch>('fetch', options.fetch);
   if (userFetch === undefined && typeof globalThis.fetch !== 'function') {
     throw new ConfigurationError('fetch', 'no global fetch in this runtime: pass one');
   }
   const ks = optionalObject('keySet', options.keySet);
+  checkOptionNames('keySet.', ks, KEY_SET_OPTION_NAMES);
   const settings: KeySetSettings = {
     fetch: userFetch ?? ((url, init) => globalThis.fetch(url, init)),
     timeout: optionalNumber('keySet.timeout', ks.timeout, 5000, { min: 1, max: 120_000 }),
@@ -111,8 +135,11 @@ export function resolveOptions(input: TokenwardOptions): ResolvedOptions {
     throw new ConfigurationError('tokenType', 'expected "default" or "rfc9068"');
   }
   const names = optionalObject('claims', options.claims);
+  checkOptionNames('claims.', names, CLAIM_NAME_OPTION_NAMES);
   const rbac = optionalObject('rbac', options.rbac);
+  checkOptionNames('rbac.', rbac, RBAC_OPTION_NAMES);
   const locations = optionalObject('tokenLocations', options.tokenLocations);
+  checkOptionNames('tokenLocations.', locations, TOKEN_LOCATION_OPTION_NAMES);
   const realm = options.realm;
   if (
     realm !== undefined &&
@@ -120,8 +147,9 @@ export function resolveOptions(input: TokenwardOptions): ResolvedOptions {
   ) {
     throw new ConfigurationError('realm', 'expected printable ASCII without quotes or backslashes');
   }
+  const issuers = resolveIssuers(options, settings, report);
   return {
-    issuers: resolveIssuers(options, settings),
+    issuers,
     claims: {
       clockTolerance: optionalNumber('clockTolerance', options.clockTolerance, 5, {
         max: MAX_CLOCK_TOLERANCE,
@@ -169,6 +197,51 @@ export function resolveOptions(input: TokenwardOptions): ResolvedOptions {
     realm,
     now,
     cache: resolveCache(options.cache, settings.cacheMaxAge),
+    report,
+    unknownIssuer: nearIssuerReporter(issuers, report),
+  };
+}
+
+function resolveLogger(value: unknown): TokenwardLogger | undefined {
+  if (value === undefined) return consoleLogger;
+  if (value === false) return undefined;
+  const logger = value as Partial<TokenwardLogger> | null;
+  if (
+    logger === null ||
+    typeof logger !== 'object' ||
+    typeof logger.warn !== 'function' ||
+    typeof logger.error !== 'function'
+  ) {
+    throw new ConfigurationError('logger', 'expected false or an object with warn() and error()');
+  }
+  return logger as TokenwardLogger;
+}
+
+/**
+ * Reports (once per configured issuer) a token `iss` that differs from a configured issuer only by
+ * case, scheme or a trailing slash. The token is refused all the same, before any key is fetched;
+ * its signature is not checked, which the message says.
+ */
+function nearIssuerReporter(
+  issuers: ReadonlyMap<string, ResolvedIssuer>,
+  report: MisconfigurationReport,
+): (iss: string) => void {
+  const near = new NearMiss(issuers.keys());
+  return (iss) => {
+    const configured = near.find(iss);
+    if (configured === undefined) return;
+    const key = `issuer near miss|${configured}`;
+    if (report.has(key)) return;
+    const option = `${(issuers.get(configured) as ResolvedIssuer).path}issuer`;
+    report.report(
+      'warn',
+      key,
+      `a token names the issuer ${quoteValue(iss)} (signature not checked), which differs from ` +
+        `the configured issuer ${quoteValue(configured)} only by case, scheme or a trailing ` +
+        `slash; it is refused (401 unknown_issuer). Issuers are compared exactly: set "${option}" ` +
+        'to the exact "iss" of your tokens (the "issuer" of the discovery document).',
+      { option, configured, received: iss },
+    );
   };
 }
 
@@ -182,6 +255,7 @@ function resolveCache(
 ): ResolvedOptions['cache'] {
   if (value === false) return undefined;
   const cache = optionalObject('cache', value === true ? undefined : value);
+  checkOptionNames('cache.', cache, CACHE_OPTION_NAMES);
   const maxAge = optionalNumber('cache.maxAge', cache.maxAge, 300_000, { min: 1 });
   return {
     maxEntries: optionalNumber('cache.maxEntries', cache.maxEntries, 1000, {

@@ -1,4 +1,5 @@
 import { InvalidTokenError } from '../errors/auth-error.js';
+import type { AudienceWatch } from './audience-watch.js';
 import { ORGANIZATION_AUDIENCE_PREFIX } from './auth-context.js';
 import type { TokenHeader } from './parse-token.js';
 
@@ -19,6 +20,8 @@ export interface ClaimRules {
 export interface AudienceRules {
   readonly audiences: ReadonlySet<string>;
   readonly organizationTokens: boolean;
+  /** Told whether verified tokens' audiences match, to report a misconfigured `audience`. */
+  readonly watch?: AudienceWatch | undefined;
 }
 
 /** What claim validation learned about the token's audience. */
@@ -79,15 +82,22 @@ function checkAudience(payload: Record<string, unknown>, rules: AudienceRules): 
   }
   const audiences = list as string[];
   for (const a of audiences) {
-    if (rules.audiences.has(a)) return { audiences, organizationAudience: undefined };
+    if (rules.audiences.has(a)) {
+      rules.watch?.matched();
+      return { audiences, organizationAudience: undefined };
+    }
   }
   if (rules.organizationTokens && audiences.length === 1) {
     const only = audiences[0] as string;
     if (only.startsWith(ORGANIZATION_AUDIENCE_PREFIX)) {
       const id = only.slice(ORGANIZATION_AUDIENCE_PREFIX.length);
-      if (id !== '') return { audiences, organizationAudience: id };
+      if (id !== '') {
+        rules.watch?.matched();
+        return { audiences, organizationAudience: id };
+      }
     }
   }
+  rules.watch?.missed(audiences);
   throw new InvalidTokenError('audience_mismatch', 'The token is not meant for this API');
 }
 

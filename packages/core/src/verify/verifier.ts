@@ -196,6 +196,7 @@ export class Verifier {
     // The issuer is picked by exact match before any key is fetched: an unknown iss costs nothing.
     const issuer = this.options.issuers.get(iss);
     if (issuer === undefined) {
+      this.options.unknownIssuer(iss);
       throw new InvalidTokenError('unknown_issuer', 'The token issuer is not trusted');
     }
     if (!issuer.algorithms.has(header.alg)) {
