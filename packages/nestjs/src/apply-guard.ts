@@ -1,0 +1,19 @@
+import { UseGuards } from '@nestjs/common';
+import { GUARDS_METADATA } from './route-metadata.js';
+import { TokenwardGuard } from './tokenward.guard.js';
+
+/**
+ * Put `TokenwardGuard` on a class (no `key`) or a method, unless it is listed there already. The
+ * tokenward decorators call it so that a route carrying their metadata never runs unguarded, with
+ * or without a global guard; the guard verifies once per request however many times it is listed.
+ */
+export function applyTokenwardGuard(target: object, key?: string | symbol): void {
+  const descriptor =
+    key === undefined ? undefined : Object.getOwnPropertyDescriptor(target, key);
+  const holder: object | undefined = key === undefined ? target : descriptor?.value;
+  if (holder === undefined) return;
+  const listed: readonly unknown[] = Reflect.getMetadata(GUARDS_METADATA, holder) ?? [];
+  if (listed.includes(TokenwardGuard)) return;
+  if (descriptor === undefined) UseGuards(TokenwardGuard)(target as Function);
+  else UseGuards(TokenwardGuard)(target, key as string | symbol, descriptor);
+}
