@@ -8,12 +8,15 @@ import { TokenwardGuard } from './tokenward.guard.js';
  * or without a global guard; the guard verifies once per request however many times it is listed.
  */
 export function applyTokenwardGuard(target: object, key?: string | symbol): void {
-  const descriptor =
-    key === undefined ? undefined : Object.getOwnPropertyDescriptor(target, key);
+  const descriptor = key === undefined ? undefined : Object.getOwnPropertyDescriptor(target, key);
   const holder: object | undefined = key === undefined ? target : descriptor?.value;
   if (holder === undefined) return;
   const listed: readonly unknown[] = Reflect.getMetadata(GUARDS_METADATA, holder) ?? [];
   if (listed.includes(TokenwardGuard)) return;
-  if (descriptor === undefined) UseGuards(TokenwardGuard)(target as Function);
-  else UseGuards(TokenwardGuard)(target, key as string | symbol, descriptor);
+  const decorate: MethodDecorator & ClassDecorator = UseGuards(TokenwardGuard);
+  if (key === undefined || descriptor === undefined) {
+    (decorate as (target: object) => void)(target);
+  } else {
+    decorate(target, key, descriptor);
+  }
 }
