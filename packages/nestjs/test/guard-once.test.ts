@@ -262,9 +262,12 @@ describe.each(PLATFORMS)('socket.io gateway with decorators only, on %s', (platf
       return socket;
     };
     const refused = (socket: Socket, event: string) =>
-      new Promise<{ status: number }>((resolve) => {
+      new Promise<{ status: number }>((resolve, reject) => {
         socket.once('exception', resolve);
-        socket.emit(event, {});
+        // An acknowledgement means the handler ran: fail at once rather than time out.
+        socket.emit(event, {}, (reply: unknown) =>
+          reject(new Error(`${event} was answered: ${JSON.stringify(reply)}`)),
+        );
       });
     try {
       const socket = await connect(await issuer.mintToken({ scope: 'read:report' }));
