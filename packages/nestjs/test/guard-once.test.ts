@@ -258,7 +258,7 @@ describe.each(PLATFORMS)('socket.io gateway with decorators only, on %s', (platf
         ...(token === undefined ? {} : { auth: { token } }),
       });
       sockets.push(socket);
-      await new Promise((resolve) => socket.once('connect', resolve));
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
       return socket;
     };
     const refused = (socket: Socket, event: string) =>
