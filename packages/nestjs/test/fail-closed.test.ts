@@ -5,16 +5,18 @@ import 'reflect-metadata';
 import { Controller, Get, Module, UseGuards } from '@nestjs/common';
 import { claim, type DecisionEvent } from '@tokenward/core';
 import { createTestIssuer, type TestIssuer } from '@tokenward/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   Auth,
   type AuthContext,
+  ConfigurationError,
   OptionalAuth,
   Public,
   Require,
   RequireAuth,
   RequireRole,
   RequireScope,
+  RouteConfigurationError,
   TokenwardGuard,
   TokenwardModule,
 } from '../src/index.js';
@@ -270,5 +272,18 @@ describe.each(PLATFORMS)('decorated routes fail closed on %s', (platform) => {
       expect((await app.get('/p/open', 'not-a-jwt')).status).toBe(200);
       expect(calls).toEqual(['c-public', 'p-open', 'p-open']);
     });
+  });
+});
+
+describe('fail-closed types', () => {
+  it('RequireAuth is a class and method decorator; RouteConfigurationError names routes', () => {
+    expectTypeOf(RequireAuth()).toEqualTypeOf<ClassDecorator & MethodDecorator>();
+    expectTypeOf(Auth()).toEqualTypeOf<ParameterDecorator>();
+    expectTypeOf<RouteConfigurationError>().toExtend<ConfigurationError>();
+    expectTypeOf<RouteConfigurationError['routes']>().toEqualTypeOf<readonly string[]>();
+    const error = new RouteConfigurationError(['A.b', 'C.d'], 'a problem');
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toBe('tokenward: a problem: A.b, C.d');
+    expect(error.option).toBe('A.b, C.d');
   });
 });
