@@ -20,6 +20,7 @@ import {
   type TokenRequest,
   type Tokenward,
 } from '@tokenward/core';
+import { perHandler } from './per-handler.js';
 import { defaultRequestLookup, defaultTokenRequest } from './request-lookup.js';
 import {
   AuthParamMeta,
@@ -38,25 +39,6 @@ import {
 import { verifiedContexts } from './verified-contexts.js';
 
 type Denied = Extract<Outcome, { ok: false }>;
-
-/** The value kept for a controller class and handler, computed on the first request. */
-function perHandler<T>(
-  cache: WeakMap<object, Map<object, T>>,
-  context: ExecutionContext,
-  compute: (cls: Type, handler: ReturnType<ExecutionContext['getHandler']>) => T,
-): T {
-  const cls = context.getClass();
-  const handler = context.getHandler();
-  let perClass = cache.get(cls);
-  if (perClass === undefined) {
-    perClass = new Map();
-    cache.set(cls, perClass);
-  }
-  if (perClass.has(handler)) return perClass.get(handler) as T;
-  const value = compute(cls, handler);
-  perClass.set(handler, value);
-  return value;
-}
 
 const OPTIONAL = Object.freeze({ optional: true });
 const REQUIRED = Object.freeze({ optional: false });
