@@ -1,5 +1,6 @@
 import { UseGuards } from '@nestjs/common';
-import { GUARDS_METADATA } from './route-metadata.js';
+import { RouteConfigurationError } from './route-configuration-error.js';
+import { GUARDS_METADATA, routeName } from './route-metadata.js';
 import { TokenwardGuard } from './tokenward.guard.js';
 
 /**
@@ -9,9 +10,15 @@ import { TokenwardGuard } from './tokenward.guard.js';
  */
 export function applyTokenwardGuard(target: object, key?: string | symbol): void {
   const descriptor = key === undefined ? undefined : Object.getOwnPropertyDescriptor(target, key);
-  const holder: object | undefined = key === undefined ? target : descriptor?.value;
-  if (holder === undefined) return;
-  const listed: readonly unknown[] = Reflect.getMetadata(GUARDS_METADATA, holder) ?? [];
+  const holder: unknown = key === undefined ? target : descriptor?.value;
+  if (typeof holder !== 'function') {
+    // Never leave tokenward metadata behind without its guard.
+    throw new RouteConfigurationError(
+      [routeName(target.constructor, String(key))],
+      'tokenward decorators go on controllers and their methods',
+    );
+  }
+  const listed: readonly unknown[] = Reflect.getMetadata(GUARDS_METADATA, holder as object) ?? [];
   if (listed.includes(TokenwardGuard)) return;
   const decorate: MethodDecorator & ClassDecorator = UseGuards(TokenwardGuard);
   if (key === undefined || descriptor === undefined) {
