@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext, type Type } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import {
+  type AuthContext,
   anyOrgRole,
   anyRole,
   anyScope,
@@ -16,56 +16,57 @@ import {
   roles,
   scopes,
 } from '@tokenward/core';
+import { applyTokenwardGuard } from './apply-guard.js';
 import { defaultRequestLookup } from './request-lookup.js';
-
-/** `@Public()` metadata: the route or controller needs no token. */
-export const PublicMeta = Reflector.createDecorator<boolean>({ key: 'tokenward:public' });
-/** `@OptionalAuth()` metadata: attach the identity when a token is present. */
-export const OptionalAuthMeta = Reflector.createDecorator<boolean>({ key: 'tokenward:optional' });
-/** Requirement metadata (class or method), accumulated by the `@Require*` decorators. */
-export const RequirementsMeta = Reflector.createDecorator<readonly Requirement[]>({
-  key: 'tokenward:requirements',
-});
-
-/** A policy resolved from Nest's container: implement `allow()` and decorate with `@Injectable()`. */
-export interface TokenwardPolicy {
-  /** Return (or resolve to) `true` to allow the request. */
-  allow(...args: Parameters<PolicyFunction>): boolean | Promise<boolean>;
-}
-
-/** A requirement whose policy class is resolved by the guard through Nest's container. */
-export class PolicyClassRequirement implements Requirement {
-  readonly description: string;
-  constructor(readonly policyClass: Type<TokenwardPolicy>) {
-    this.description = `policy ${policyClass.name}`;
-  }
-  check(): never {
-    throw new Error('tokenward: a policy class is resolved by TokenwardGuard');
-  }
-}
+import { RouteConfigurationError } from './route-configuration-error.js';
+import {
+  AuthParamMeta,
+  OptionalAuthMeta,
+  PolicyClassRequirement,
+  PublicMeta,
+  RequirementsMeta,
+  routeName,
+  type TokenwardPolicy,
+} from './route-metadata.js';
 
 /** Opens a route or a whole controller (no token needed), also under a global guard. */
 export const Public = (): ClassDecorator & MethodDecorator => PublicMeta(true);
 
-/** Attach the identity when a valid token is sent; anonymous requests pass (invalid tokens: 401). */
-export const OptionalAuth = (): ClassDecorator & MethodDecorator => OptionalAuthMeta(true);
+/**
+ * Attach the identity when a valid token is sent; anonymous requests pass (invalid tokens: 401).
+ * Puts `TokenwardGuard` on the route or controller itself, like every `@Require*`.
+ */
+export const OptionalAuth = (): ClassDecorator & MethodDecorator =>
+  ((target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    OptionalAuthMeta(true)(target, key as string | symbol, descriptor as PropertyDescriptor);
+    applyTokenwardGuard(target, key);
+    return descriptor;
+  }) as ClassDecorator & MethodDecorator;
 
 /**
  * Add requirements to a class or method. Requirements accumulate: several decorators on the same
  * target, and class plus method, must all hold. They are checked class first, then method, each
  * top to bottom; the first that fails answers.
+ *
+ * Every `@Require*` decorator (and `@RequireAuth()`, `@OptionalAuth()`, `@Auth()`) also puts
+ * `TokenwardGuard` on its class or method, so the route is guarded without `@UseGuards()` or a
+ * global guard; with them, the token is still verified only once per request.
  */
 export function Require(...requirements: Requirement[]): ClassDecorator & MethodDecorator {
-  return ((target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
+  return ((target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
     const holder = descriptor === undefined ? target : descriptor.value;
     const existing: readonly Requirement[] =
       Reflect.getMetadata(RequirementsMeta.KEY, holder) ?? [];
     // Decorators apply bottom-up; prepending keeps the list in source (top-to-bottom) order,
     // which is the order requirements are checked in — as in the other adapters' guard chains.
     Reflect.defineMetadata(RequirementsMeta.KEY, [...requirements, ...existing], holder);
+    applyTokenwardGuard(target, key);
     return descriptor;
   }) as ClassDecorator & MethodDecorator;
 }
+
+/** A valid token, nothing more (401 without one): `requireAuth()` of the other adapters. */
+export const RequireAuth = (): ClassDecorator & MethodDecorator => Require();
 
 /** All of these global permissions (403 with the missing `scope`). */
 export const RequireScope = (...required: string[]) => Require(scopes(...required));
@@ -105,12 +106,36 @@ export function RequirePolicy(
   );
 }
 
+/** The identity for `@Auth()`: the verified one, or `undefined` only under `@OptionalAuth()`. */
+function identityOf(field: string | undefined, ctx: ExecutionContext): unknown {
+  const request = defaultRequestLookup(ctx) as { auth?: AuthContext } | undefined;
+  const auth = request?.auth as Record<string, unknown> | undefined;
+  if (auth !== undefined) return field === undefined ? auth : auth[field];
+  const handler = ctx.getHandler();
+  const cls = ctx.getClass();
+  const optional =
+    (Reflect.getMetadata(OptionalAuthMeta.KEY, handler) ??
+      Reflect.getMetadata(OptionalAuthMeta.KEY, cls)) === true;
+  if (optional) return undefined;
+  // Not the client's fault: the route lets requests in without an identity (`@Public()`, or a
+  // guard that does not attach one). Nest logs the error and answers a bare 500.
+  throw new RouteConfigurationError(
+    [routeName(cls, handler)],
+    '@Auth() read on a route with no verified identity (the route is @Public(), or no TokenwardGuard attached one); mark it @OptionalAuth() to accept anonymous requests',
+  );
+}
+
 /**
- * Parameter decorator giving the verified `AuthContext` (`undefined` under `@OptionalAuth()` for
- * anonymous requests). `@Auth('subject')` gives one field.
+ * Parameter decorator giving the verified `AuthContext`; `@Auth('subject')` gives one field. It
+ * puts `TokenwardGuard` on its method, so the handler never runs without an identity. Under
+ * `@OptionalAuth()` it is `undefined` for anonymous requests; anywhere else a missing identity is
+ * a developer error ({@link RouteConfigurationError} naming the route, answered as a 500).
  */
-export const Auth = createParamDecorator((field: string | undefined, ctx: ExecutionContext) => {
-  const request = defaultRequestLookup(ctx) as { auth?: Record<string, unknown> } | undefined;
-  const auth = request?.auth;
-  return field === undefined ? auth : auth?.[field];
-});
+export const Auth = createParamDecorator(identityOf, [
+  (target: object, key: string | symbol | undefined) => {
+    if (key === undefined) return;
+    const descriptor = Object.getOwnPropertyDescriptor(target, key) as PropertyDescriptor;
+    AuthParamMeta(true)(target, key, descriptor);
+    applyTokenwardGuard(target, key);
+  },
+]);

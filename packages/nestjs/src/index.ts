@@ -17,24 +17,28 @@ export {
 export {
   Auth,
   OptionalAuth,
-  OptionalAuthMeta,
   Public,
-  PublicMeta,
   Require,
   RequireAnyOrgRole,
   RequireAnyRole,
   RequireAnyScope,
+  RequireAuth,
   RequireClaim,
-  RequirementsMeta,
   RequireOrganization,
   RequireOrgRole,
   RequireOrgScope,
   RequirePolicy,
   RequireRole,
   RequireScope,
-  type TokenwardPolicy,
 } from './decorators.js';
 export { defaultRequestLookup, defaultTokenRequest } from './request-lookup.js';
+export { RouteConfigurationError } from './route-configuration-error.js';
+export {
+  OptionalAuthMeta,
+  PublicMeta,
+  RequirementsMeta,
+  type TokenwardPolicy,
+} from './route-metadata.js';
 export {
   TOKENWARD,
   TOKENWARD_GUARD_SETTINGS,

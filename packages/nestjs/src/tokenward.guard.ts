@@ -21,40 +21,25 @@ import {
   type TokenRequest,
   type Tokenward,
 } from '@tokenward/core';
+import { perHandler } from './per-handler.js';
+import { defaultRequestLookup, defaultTokenRequest } from './request-lookup.js';
 import {
+  AuthParamMeta,
+  GUARDS_METADATA,
   OptionalAuthMeta,
   PolicyClassRequirement,
   PublicMeta,
   RequirementsMeta,
   type TokenwardPolicy,
-} from './decorators.js';
-import { defaultRequestLookup, defaultTokenRequest } from './request-lookup.js';
+} from './route-metadata.js';
 import {
   TOKENWARD,
   TOKENWARD_GUARD_SETTINGS,
   type TokenwardGuardSettings,
 } from './tokenward.constants.js';
+import { verifiedContexts } from './verified-contexts.js';
 
 type Denied = Extract<Outcome, { ok: false }>;
-
-/** The value kept for a controller class and handler, computed on the first request. */
-function perHandler<T>(
-  cache: WeakMap<object, Map<object, T>>,
-  context: ExecutionContext,
-  compute: (cls: Type, handler: ReturnType<ExecutionContext['getHandler']>) => T,
-): T {
-  const cls = context.getClass();
-  const handler = context.getHandler();
-  let perClass = cache.get(cls);
-  if (perClass === undefined) {
-    perClass = new Map();
-    cache.set(cls, perClass);
-  }
-  if (perClass.has(handler)) return perClass.get(handler) as T;
-  const value = compute(cls, handler);
-  perClass.set(handler, value);
-  return value;
-}
 
 const OPTIONAL = Object.freeze({ optional: true });
 const REQUIRED = Object.freeze({ optional: false });
@@ -62,6 +47,14 @@ const REQUIRED = Object.freeze({ optional: false });
 interface RouteMetadata {
   readonly isPublic: boolean;
   readonly optional: boolean;
+  /** A subclass of this guard is listed on the route: it verifies, this one steps aside. */
+  readonly deferred: boolean;
+}
+
+/** Whether a `@UseGuards()` entry is a strict subclass (or an instance of one) of `base`. */
+function isSubclassOf(entry: unknown, base: Type): boolean {
+  const cls = typeof entry === 'function' ? entry : (entry as object | null)?.constructor;
+  return typeof cls === 'function' && cls !== base && cls.prototype instanceof base;
 }
 
 /** A header-setting response (Express `res` and Fastify `reply` both have `header()`). */
@@ -70,10 +63,15 @@ interface HeaderTarget {
 }
 
 /**
- * The tokenward guard. Use it per controller or route (`@UseGuards(TokenwardGuard)`) or globally
- * (`forRoot({ ..., globalGuard: true })`). Verifies the token (401/400/503), attaches the identity
- * as `request.auth`, then checks every `@Require*` requirement of the class and the method (403).
- * Extend it and override {@link getRequest} / {@link toTokenRequest} to read tokens elsewhere.
+ * The tokenward guard. The tokenward decorators (`@Require*`, `@RequireAuth()`, `@OptionalAuth()`,
+ * `@Auth()`) put it on their route themselves; use it per controller or route
+ * (`@UseGuards(TokenwardGuard)`) or globally (`forRoot({ ..., globalGuard: true })`) for routes
+ * without them. Verifies the token (401/400/503), attaches the identity as `request.auth`, then
+ * checks every `@Require*` requirement of the class and the method (403). However many times it
+ * is listed for a route (global, controller, method), one request is verified once per core
+ * instance. Extend it and override {@link getRequest} / {@link toTokenRequest} to read tokens
+ * elsewhere; a subclass listed on a route (or registered globally, which runs first) does the
+ * verifying, and the plain `TokenwardGuard` the decorators add steps aside for it.
  */
 @Injectable()
 export class TokenwardGuard implements CanActivate {
@@ -90,8 +88,12 @@ export class TokenwardGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    // Another TokenwardGuard with the same core already let this very invocation through.
+    if (verifiedContexts.has(context, this.tokenward)) return true;
     if (this.isPublic(context)) return true;
-    const step = this.#metadataOf(context).optional ? OPTIONAL : REQUIRED;
+    const route = this.#metadataOf(context);
+    if (route.deferred) return true;
+    const step = route.optional ? OPTIONAL : REQUIRED;
     const request = this.getRequest(context) as { auth?: AuthContext } | undefined;
     const tokenRequest = this.toTokenRequest(request, context);
     // A reused request object (a WebSocket client) never keeps an identity from before.
@@ -114,21 +116,27 @@ export class TokenwardGuard implements CanActivate {
     if (!authenticated.ok) return this.deny(authenticated, context);
     const auth = authenticated.auth;
     const requirement = this.requirementFor(context);
-    if (requirement === null) return this.#allow(request, auth);
+    if (requirement === null) return this.#allow(context, request, auth);
     const authorized = this.tokenward.authorizeNow(requirement, auth, tokenRequest);
     const finish = (outcome: Outcome): boolean | Promise<boolean> =>
-      outcome.ok ? this.#allow(request, auth) : this.deny(outcome, context);
+      outcome.ok ? this.#allow(context, request, auth) : this.deny(outcome, context);
     return authorized instanceof Promise ? authorized.then(finish) : finish(authorized);
   }
 
-  #allow(request: { auth?: AuthContext } | undefined, auth: AuthContext | undefined): true {
+  #allow(
+    context: ExecutionContext,
+    request: { auth?: AuthContext } | undefined,
+    auth: AuthContext | undefined,
+  ): true {
     if (request !== undefined && auth !== undefined) request.auth = auth;
+    verifiedContexts.add(context, this.tokenward);
     return true;
   }
 
   /**
    * `@Public()` on the method opens it. `@Public()` on the controller opens the methods that add
-   * no guard of their own: a method with a `@Require*` or `@OptionalAuth()` stays guarded.
+   * no guard of their own: a method with a `@Require*`, `@OptionalAuth()` or `@Auth()` stays
+   * guarded.
    */
   protected isPublic(context: ExecutionContext): boolean {
     return this.#metadataOf(context).isPublic;
@@ -141,14 +149,23 @@ export class TokenwardGuard implements CanActivate {
   #metadataOf(context: ExecutionContext): RouteMetadata {
     return perHandler(this.#metadata, context, (cls, handler) => {
       const reflector = this.reflector;
-      const ownRequirements = reflector.get(RequirementsMeta, handler) ?? [];
-      const ownOptional = reflector.get(OptionalAuthMeta, handler) === true;
+      // A method's own tokenward metadata (even `@RequireAuth()`, an empty requirement list).
+      const ownGuard =
+        reflector.get(RequirementsMeta, handler) !== undefined ||
+        reflector.get(OptionalAuthMeta, handler) === true ||
+        reflector.get(AuthParamMeta, handler) === true;
+      const listed: readonly unknown[] = [
+        ...(reflector.get<unknown[]>(GUARDS_METADATA, cls) ?? []),
+        ...(reflector.get<unknown[]>(GUARDS_METADATA, handler) ?? []),
+      ];
+      const self = this.constructor as Type;
       return {
-        // @Public() on a controller opens only methods without requirements of their own.
+        // @Public() on a controller opens only methods without tokenward metadata of their own.
         isPublic:
           reflector.get(PublicMeta, handler) === true ||
-          (reflector.get(PublicMeta, cls) === true && ownRequirements.length === 0 && !ownOptional),
+          (reflector.get(PublicMeta, cls) === true && !ownGuard),
         optional: reflector.getAllAndOverride(OptionalAuthMeta, [handler, cls]) === true,
+        deferred: listed.some((entry) => isSubclassOf(entry, self)),
       };
     });
   }

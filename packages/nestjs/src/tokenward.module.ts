@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { createTokenward, type Tokenward } from '@tokenward/core';
+import { TokenwardRouteAudit } from './route-audit.js';
 import {
   TOKENWARD,
   TOKENWARD_GUARD_SETTINGS,
@@ -16,10 +18,13 @@ import type { TokenwardModuleOptions } from './tokenward-module-options.js';
  * The tokenward module. `TokenwardModule.forRoot(options)` or
  * `TokenwardModule.forRootAsync({ imports, inject, useFactory })`; add `globalGuard: true` to
  * protect every route by default. Options are validated when the module is created (a bad option
- * stops the app from booting with a ConfigurationError naming it).
+ * stops the app from booting with a ConfigurationError naming it); at bootstrap,
+ * {@link TokenwardRouteAudit} refuses to start an app with a tokenward route no guard runs for.
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [
+    TokenwardRouteAudit,
     {
       provide: TOKENWARD,
       inject: [TOKENWARD_MODULE_OPTIONS],

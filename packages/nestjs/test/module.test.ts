@@ -6,6 +6,7 @@ import {
   Injectable,
   Module,
   type ModuleMetadata,
+  Req,
   UseGuards,
 } from '@nestjs/common';
 import type { Tokenward } from '@tokenward/core';
@@ -113,8 +114,8 @@ class GuardedMethodController {
     return { subject };
   }
   @Get('open')
-  open(@Auth() auth: unknown) {
-    return { auth: auth ?? null };
+  open(@Req() request: { auth?: unknown }) {
+    return { auth: request.auth ?? null };
   }
 }
 
@@ -388,7 +389,7 @@ describe.each(PLATFORMS)('TokenwardModule on %s', (platform) => {
   });
 
   describe('without globalGuard', () => {
-    it('leaves routes without @UseGuards(TokenwardGuard) open', async () => {
+    it('leaves routes without any tokenward decorator open; @Auth() alone guards its route', async () => {
       await withApp(
         platform,
         {
@@ -396,9 +397,13 @@ describe.each(PLATFORMS)('TokenwardModule on %s', (platform) => {
           controllers: [PlainController],
         },
         async (app) => {
+          expect((await app.get('/plain/a')).status).toBe(200);
+          // `@Auth()` puts the guard on its method: no token, no handler.
           const res = await app.get('/plain/me');
-          expect(res.status).toBe(200);
-          expect(await res.json()).toEqual({ subject: null });
+          expect(res.status).toBe(401);
+          expect(res.headers.get('www-authenticate')).toBe('Bearer');
+          const ok = await app.get('/plain/me', await issuer.mintToken());
+          expect(await ok.json()).toEqual({ subject: 'user-123' });
         },
       );
     });
