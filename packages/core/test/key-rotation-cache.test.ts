@@ -203,3 +203,47 @@ describe('the generation is read with the key', () => {
     },
   );
 });
+
+/** Whether this run verifies with WebCrypto (the `core-webcrypto` project), not node:crypto. */
+const WEBCRYPTO = typeof process.getBuiltinModule !== 'function';
+
+describe.runIf(WEBCRYPTO)('WebCrypto: a rotation while the key is being imported', () => {
+  it.each(Object.entries(HOOKS))(
+    'the verification is cached with the generation the key was found in (%s)',
+    async (_, hooks) => {
+      const clock = new Clock();
+      const server = keyServer(clock, [key1.jwk, key2.jwk]);
+      const verifier = new Verifier({ ...server.options, ...hooks });
+      const keys = (verifier.options.issuers.get(ISSUER) as { keys: KeySource }).keys;
+      await verifier.warmup(); // fetched, not yet imported
+      const before = keys.generation();
+      // The first key import (key1's, for the token below) waits for a refresh that removes key1:
+      // the rotation lands inside the key source's own await on the import.
+      const subtle = crypto.subtle;
+      const importKey = subtle.importKey;
+      let rotated = false;
+      Object.defineProperty(subtle, 'importKey', {
+        configurable: true,
+        value: async (...args: Parameters<SubtleCrypto['importKey']>) => {
+          if (!rotated) {
+            rotated = true;
+            server.served.keys = [key2.jwk];
+            await keys.reload();
+          }
+          return importKey.apply(subtle, args);
+        },
+      });
+      const old = await token(clock, key1);
+      const socket = {};
+      try {
+        expect(await verifyCode(verifier, old, socket)).toBe('ok');
+      } finally {
+        delete (subtle as { importKey?: unknown }).importKey;
+      }
+      expect(rotated).toBe(true);
+      expect(keys.generation()).not.toBe(before);
+      expect(await verifyCode(verifier, old, socket)).toBe('no_matching_key');
+      expect(await verifyCode(verifier, old)).toBe('no_matching_key');
+    },
+  );
+});
