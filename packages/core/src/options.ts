@@ -52,14 +52,20 @@ export interface KeySetOptions {
   timeout?: number;
   /** Keys are refetched after this many milliseconds. Default 600000 (10 minutes). */
   cacheMaxAge?: number;
-  /** Minimum milliseconds between refetches caused by an unknown `kid`. Default 30000. */
+  /**
+   * Minimum milliseconds between refetches caused by an unknown `kid` while the key server is
+   * healthy (while it fails, the backoff spaces attempts instead). Default 30000.
+   */
   cooldown?: number;
   /**
    * How long, in milliseconds past `cacheMaxAge`, known keys keep verifying while refreshes fail.
    * `0` fails closed (503) as soon as the keys are too old. Default 3600000 (1 hour).
    */
   maxStale?: number;
-  /** First wait after a failed fetch before the next attempt, in ms; doubles per failure. Default 1000. */
+  /**
+   * First wait after a failed fetch before the next attempt, in ms; doubles per consecutive
+   * failure. A 503's `Retry-After` is the time left of it. Default 1000.
+   */
   failureBackoff?: number;
   /** Longest wait between failed attempts, in ms. Default 30000. */
   maxFailureBackoff?: number;

@@ -512,11 +512,9 @@ describe('single flight and unknown kids', () => {
     expect(server.count('/jwks')).toBe(2);
   });
 
-  // remote-key-set.ts getKey(): after a failed unknown-kid refetch, #lastAttempt blocks another
-  // refetch for `cooldown`, so the very same token is answered 401 no_matching_key on retry —
-  // even when the client waits the Retry-After it was given. While the key server is failing and
-  // no key fits, the answer should stay 503 (DESIGN: "Key server unreachable with no usable cached
-  // key: 503, never 401"); a client told to retry must not then be told its token is invalid.
+  // While the key server fails, a client that waits the Retry-After it was given gets another
+  // attempt, and a 503 again if that fails — never a 401 that would tell it to drop its token
+  // (the state machine is tested in key-server-state.test.ts).
   it('retrying an unknown kid after Retry-After during the outage is still 503, not 401', async () => {
     serveKeys([key1]);
     const s = setup();
@@ -529,6 +527,7 @@ describe('single flight and unknown kids', () => {
     s.clock.advance((first as AuthError).retryAfter! * 1000);
     const retry = await s.tw.verify(t).catch((e: AuthError) => e);
     expect((retry as AuthError).code).toBe('keys_unavailable');
+    expect(server.count('/jwks')).toBe(3);
   });
 
   it('a token whose alg fits no published key refetches at most once per cooldown', async () => {

@@ -36,7 +36,11 @@ export class VerificationKey {
   readonly kty: string;
   readonly crv: string | undefined;
   readonly alg: string | undefined;
-  /** Identity of the key material (type, curve, kid, modulus or point), to notice removals. */
+  /**
+   * Identity of the published key: every member that decides what it verifies (type, curve,
+   * kid, algorithm, modulus and exponent, or point), so a refresh that removes it, or publishes
+   * other material or another algorithm under its kid, is noticed (`KeySource.generation`).
+   */
   readonly id: string;
   readonly #jwk: JWK;
   readonly #checks = new Map<string, Promise<SignatureCheck>>();
@@ -49,7 +53,7 @@ export class VerificationKey {
     this.kty = jwk.kty as string;
     this.crv = jwk.crv;
     this.alg = jwk.alg;
-    this.id = `${jwk.kty}|${jwk.crv ?? ''}|${jwk.kid ?? ''}|${jwk.n ?? ''}|${jwk.x ?? ''}|${jwk.y ?? ''}`;
+    this.id = JSON.stringify([jwk.kty, jwk.crv, jwk.kid, jwk.alg, jwk.n, jwk.e, jwk.x, jwk.y]);
   }
 
   /** Whether this key may verify a token signed with `alg`. */

@@ -9,6 +9,18 @@ export interface KeyQuery {
   readonly kid: string | undefined;
 }
 
+/**
+ * The key found for a token, and the generation of the key set it was found in — read together,
+ * with no await in between, so a rotation landing while the key is imported (or while the caller
+ * awaits it) can never tag a verification with a generation the key does not belong to.
+ */
+export interface KeyMatch {
+  /** The signature check of the key. */
+  readonly check: SignatureCheck;
+  /** {@link KeySource.generation} when the key was picked from the key set. */
+  readonly generation: number;
+}
+
 /** Health of a key source, for readiness probes. */
 export interface KeySourceStatus {
   /**
@@ -32,11 +44,11 @@ export interface KeySourceStatus {
  */
 export interface KeySource {
   /**
-   * The signature check of the key to verify a token with. Rejects with an {@link InvalidTokenError} (`no_matching_key`)
-   * when no published key fits, or a {@link KeySetUnavailableError} (503) when the keys cannot be
-   * obtained.
+   * The signature check of the key to verify a token with, and the key set's generation it was
+   * found in. Rejects with an {@link InvalidTokenError} (`no_matching_key`) when no published key
+   * fits, or a {@link KeySetUnavailableError} (503) when the keys cannot be obtained.
    */
-  getKey(query: KeyQuery): Promise<SignatureCheck>;
+  getKey(query: KeyQuery): Promise<KeyMatch>;
   /**
    * The same check synchronously, when finding it needs no I/O and the key is imported already
    * (keys fresh, kid known); `undefined` otherwise, and then {@link getKey} decides (refresh,
@@ -61,8 +73,10 @@ export interface KeySource {
    */
   trustedUntil(): number;
   /**
-   * A number that changes whenever a key held before is no longer held (removed by a refresh, or
-   * dropped by `reload()`), so verifications cached with it are not reused.
+   * A number that changes whenever a key held before is no longer held as it was (removed by a
+   * refresh or `reload()`, or published again with other material or another algorithm under the
+   * same `kid`), so verifications cached with it are not reused. The synchronous {@link keyNow}
+   * path reads it right after the key; the asynchronous one gets it from {@link getKey}.
    */
   generation(): number;
 }

@@ -1,7 +1,7 @@
 import type { SignatureCheck } from '../crypto/signature-check.js';
 import { InvalidTokenError } from '../errors/auth-error.js';
 import { selectKey, type VerificationKey } from './jwk-selection.js';
-import type { KeyQuery, KeySource, KeySourceStatus } from './key-source.js';
+import type { KeyMatch, KeyQuery, KeySource, KeySourceStatus } from './key-source.js';
 
 /** A key source over keys given in the options (validated at creation; imported once). */
 export class LocalKeySet implements KeySource {
@@ -11,10 +11,10 @@ export class LocalKeySet implements KeySource {
     this.#keys = keys;
   }
 
-  async getKey(query: KeyQuery): Promise<SignatureCheck> {
+  async getKey(query: KeyQuery): Promise<KeyMatch> {
     const lookup = selectKey(this.#keys, query.alg, query.kid);
     if (lookup.found === undefined) throw noMatchingKey(lookup.ambiguous, query.kid);
-    return checkOrReject(lookup.found, query.alg);
+    return { check: await checkOrReject(lookup.found, query.alg), generation: 0 };
   }
 
   keyNow(query: KeyQuery): SignatureCheck | undefined {

@@ -2,8 +2,9 @@ import type { SignatureCheck } from '../crypto/signature-check.js';
 import { KeySetUnavailableError } from '../errors/auth-error.js';
 import { type FetchLimits, fetchJson, KeyFetchError, untilAborted } from './fetch-json.js';
 import { selectKey, toVerificationKey, type VerificationKey } from './jwk-selection.js';
+import { KeyServerState } from './key-server-state.js';
 import { unusableKeySet } from './key-set-misconfiguration.js';
-import type { KeyQuery, KeySource, KeySourceStatus } from './key-source.js';
+import type { KeyMatch, KeyQuery, KeySource, KeySourceStatus } from './key-source.js';
 import { checkOrReject, noMatchingKey } from './local-key-set.js';
 
 /** Something that happened to a remote key set, for logs and alerts. */
@@ -37,21 +38,22 @@ export interface RemoteKeySetConfig extends FetchLimits {
   readonly onEvent: ((event: KeySetEvent) => void) | undefined;
 }
 
+/** Why a refresh is made: it decides whether stale keys may answer and the cooldown starts. */
+type RefreshCause = 'routine' | 'unknown-kid' | 'reload';
+
 /**
  * Keys fetched from a JWKS endpoint (given, or found by discovery), cached and shared by every
- * request. One fetch at a time; an unknown `kid` triggers at most one refetch per cooldown;
- * failures back off; keys keep verifying for `maxStale` past their age while refreshes fail.
+ * request. One fetch at a time; an unknown `kid` triggers at most one refetch per cooldown while
+ * the key server is healthy; failures back off, and while failing an unknown `kid` is a 503 until
+ * the next allowed attempt (see {@link KeyServerState}); keys keep verifying for `maxStale` past
+ * their age while refreshes fail.
  */
 export class RemoteKeySet implements KeySource {
   readonly #config: RemoteKeySetConfig;
   readonly #locator: JwksLocator;
+  readonly #server: KeyServerState;
   #keys: readonly VerificationKey[] = [];
   #fetchedAt: number | undefined;
-  /** When an unknown kid last caused a refetch (the cooldown counts from there). */
-  #lastUnknownKidRefetch = Number.NEGATIVE_INFINITY;
-  #retryAt = Number.NEGATIVE_INFINITY;
-  #failures = 0;
-  #lastError: KeyFetchError | undefined;
   #inflight: Promise<void> | undefined;
   #servingStale = false;
   #generation = 0;
@@ -60,27 +62,32 @@ export class RemoteKeySet implements KeySource {
   constructor(locator: JwksLocator, config: RemoteKeySetConfig) {
     this.#locator = locator;
     this.#config = config;
+    this.#server = new KeyServerState(config);
   }
 
-  async getKey(query: KeyQuery): Promise<SignatureCheck> {
-    const now = this.#config.now();
+  async getKey(query: KeyQuery): Promise<KeyMatch> {
+    let now = this.#config.now();
     if (this.#fetchedAt === undefined || now - this.#fetchedAt >= this.#config.cacheMaxAge) {
-      await this.#refreshOrServeStale(now);
+      await this.#refreshOrServeStale(now, 'routine');
+      now = this.#config.now();
     }
     let lookup = selectKey(this.#keys, query.alg, query.kid);
-    if (lookup.found === undefined && !lookup.ambiguous && this.#mayRefetch(now)) {
-      // Unknown kid: the issuer may have rotated. At most one refetch per cooldown, counted from
-      // the last refetch an unknown kid caused (a routine refresh does not delay a rotation).
-      if (this.#inflight === undefined) this.#lastUnknownKidRefetch = now;
-      await this.#refreshOrServeStale(now, true);
+    if (
+      lookup.found === undefined &&
+      !lookup.ambiguous &&
+      this.#server.mayAskForUnknownKid(now, this.#inflight !== undefined)
+    ) {
+      // Unknown kid: the issuer may have rotated. Healthy: at most one refetch per cooldown,
+      // counted from the last refetch an unknown kid caused (a routine refresh does not delay a
+      // rotation). Failing: a 503 until the next allowed attempt, then that attempt.
+      await this.#refreshOrServeStale(now, 'unknown-kid');
       lookup = selectKey(this.#keys, query.alg, query.kid);
     }
-    if (lookup.found === undefined) {
-      // While refreshes fail, an unknown kid may be a key we could not fetch: 503, not 401.
-      if (!lookup.ambiguous && this.#lastError !== undefined) throw this.#unavailable(now);
-      throw noMatchingKey(lookup.ambiguous, query.kid);
-    }
-    return checkOrReject(lookup.found, query.alg);
+    // The key server answered (now or within the cooldown) and has no such key: 401.
+    if (lookup.found === undefined) throw noMatchingKey(lookup.ambiguous, query.kid);
+    // Read with the key, before any await: the generation of the set the key was found in.
+    const generation = this.#generation;
+    return { check: await checkOrReject(lookup.found, query.alg), generation };
   }
 
   keyNow(query: KeyQuery): SignatureCheck | undefined {
@@ -92,37 +99,38 @@ export class RemoteKeySet implements KeySource {
   }
 
   async warmup(): Promise<void> {
-    await this.#refreshOrServeStale(this.#config.now());
+    await this.#refreshOrServeStale(this.#config.now(), 'routine');
   }
 
   async reload(): Promise<void> {
-    this.#retryAt = Number.NEGATIVE_INFINITY;
+    this.#server.allowAttempt();
     this.#locator.reset?.();
-    await this.#refreshOrServeStale(this.#config.now(), true);
+    await this.#refreshOrServeStale(this.#config.now(), 'reload');
   }
 
   status(): KeySourceStatus {
     const now = this.#config.now();
     const age = this.#fetchedAt === undefined ? undefined : now - this.#fetchedAt;
+    const lastError = this.#server.lastError;
     let state: KeySourceStatus['state'];
-    if (age === undefined) state = this.#lastError === undefined ? 'empty' : 'failing';
+    if (age === undefined) state = lastError === undefined ? 'empty' : 'failing';
     else if (age < this.#config.cacheMaxAge) state = 'fresh';
-    else if (this.#lastError === undefined) state = 'expired';
+    else if (lastError === undefined) state = 'expired';
     else if (this.#usable(now)) state = 'stale';
     else state = 'failing';
     return {
       state,
       keys: this.#keys.length,
       fetchedAt: this.#fetchedAt,
-      lastError: this.#lastError?.message,
+      lastError: lastError?.message,
     };
   }
 
+  /** The keys of the last successful fetch, or undefined before one (for warmup's checks). */
   heldKeys(): readonly VerificationKey[] | undefined {
     return this.#fetchedAt === undefined ? undefined : this.#keys;
   }
 
-  /** A fetch already in flight is joined for free; a new one only once per cooldown. */
   generation(): number {
     return this.#generation;
   }
@@ -130,12 +138,6 @@ export class RemoteKeySet implements KeySource {
   trustedUntil(): number {
     if (this.#fetchedAt === undefined) return Number.NEGATIVE_INFINITY;
     return this.#fetchedAt + this.#config.cacheMaxAge + this.#config.maxStale;
-  }
-
-  #mayRefetch(now: number): boolean {
-    return (
-      this.#inflight !== undefined || now - this.#lastUnknownKidRefetch >= this.#config.cooldown
-    );
   }
 
   /** Keys are usable while younger than cacheMaxAge + maxStale. */
@@ -147,25 +149,26 @@ export class RemoteKeySet implements KeySource {
     );
   }
 
-  async #refreshOrServeStale(now: number, unknownKid = false): Promise<void> {
+  async #refreshOrServeStale(now: number, cause: RefreshCause): Promise<void> {
     try {
-      await this.#refresh(now);
+      await this.#refresh(now, cause);
     } catch (error) {
-      if (!unknownKid && this.#usable(now)) {
+      if (cause === 'routine' && this.#usable(now)) {
         if (!this.#servingStale) {
           this.#servingStale = true;
           this.#emit('serving_stale');
         }
         return;
       }
-      throw this.#unavailable(now, error);
+      throw this.#unavailable(error);
     }
   }
 
-  #unavailable(now: number, cause: unknown = this.#lastError): KeySetUnavailableError {
+  /** The 503, its `Retry-After` counted at the time of the answer (not of the request). */
+  #unavailable(cause: unknown): KeySetUnavailableError {
     return new KeySetUnavailableError('The token signing keys are unavailable', {
       cause,
-      retryAfter: Math.max(1, Math.ceil((this.#retryAt - now) / 1000)),
+      retryAfter: this.#server.retryAfter(this.#config.now()),
     });
   }
 
@@ -177,7 +180,7 @@ export class RemoteKeySet implements KeySource {
    * most `timeout` + 1 s, treats anything but the fetch's own failure as abandonment, forgets the
    * abandoned fetch and joins or starts a new one.
    */
-  async #refresh(now: number): Promise<void> {
+  async #refresh(now: number, cause: RefreshCause): Promise<void> {
     for (let current = this.#inflight; current !== undefined; current = this.#inflight) {
       try {
         return await untilAborted(current, AbortSignal.timeout(this.#config.timeout + 1000));
@@ -186,16 +189,17 @@ export class RemoteKeySet implements KeySource {
       }
       if (this.#inflight === current) this.#inflight = undefined;
     }
-    if (now < this.#retryAt) throw this.#lastError;
+    if (!this.#server.mayAttempt(now)) throw this.#server.lastError;
+    if (cause === 'unknown-kid') this.#server.unknownKidRefetch(now);
     const run = this.#fetchKeys().then(
       (keys) => {
+        // A key held before and not held now (removed, or other material or algorithm under its
+        // kid) ends every verification cached with this key set.
         const held = new Set(keys.map((k) => k.id));
         if (this.#keys.some((k) => !held.has(k.id))) this.#generation++;
         this.#keys = keys;
         this.#fetchedAt = this.#config.now();
-        this.#failures = 0;
-        this.#retryAt = Number.NEGATIVE_INFINITY;
-        this.#lastError = undefined;
+        this.#server.succeeded();
         this.#servingStale = false;
         this.#emit('refreshed');
       },
@@ -204,13 +208,7 @@ export class RemoteKeySet implements KeySource {
           error instanceof KeyFetchError
             ? error
             : new KeyFetchError('the key set could not be loaded', { cause: error });
-        this.#failures++;
-        const backoff = Math.min(
-          this.#config.failureBackoff * 2 ** (this.#failures - 1),
-          this.#config.maxFailureBackoff,
-        );
-        this.#retryAt = this.#config.now() + backoff;
-        this.#lastError = failure;
+        this.#server.failed(failure, this.#config.now());
         this.#emit('refresh_failed', failure);
         throw failure;
       },

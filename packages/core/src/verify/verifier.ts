@@ -130,8 +130,11 @@ export class Verifier {
     }
     const parsed = this.#parse(token);
     const { issuer, header } = parsed;
-    const check = await issuer.keys.getKey({ alg: header.alg, kid: header.kid });
-    const keyGeneration = issuer.keys.generation();
+    // The key and the generation of the key set it came from, read together by the key source.
+    const { check, generation: keyGeneration } = await issuer.keys.getKey({
+      alg: header.alg,
+      kid: header.kid,
+    });
     if (!(await check(parsed.signingInput, parsed.signature))) throw invalidSignature();
     const auth = this.#accept(parsed);
     if (options.validate !== undefined) await this.#runValidator(auth);
