@@ -3,6 +3,7 @@ import { type INestApplication, Module } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TokenwardModule } from '@tokenward/nestjs';
+import type { NextFunction, Request, Response } from 'express';
 import { ApiErrorFilter } from './api-error.filter.js';
 import { ApiError } from './api-error.js';
 import { ReportsController } from './reports.controller.js';
@@ -47,7 +48,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   });
   app.disable('x-powered-by');
   // A path that is not valid percent-encoding is refused before routing (400, not a decode error).
-  app.use((req: { path: string }, _res: unknown, next: (error?: unknown) => void) => {
+  app.use((req: Request, _res: Response, next: NextFunction) => {
     try {
       decodeURIComponent(req.path);
     } catch {
