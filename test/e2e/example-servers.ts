@@ -29,7 +29,17 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function startOne(
+/** Why a child could not be started; `portTaken` when another process bound the port first. */
+class StartError extends Error {
+  constructor(
+    message: string,
+    readonly portTaken: boolean,
+  ) {
+    super(message);
+  }
+}
+
+async function startOnce(
   name: RunningApp['name'],
   config: ExampleConfig,
   nodeEnv: string,
@@ -52,7 +62,9 @@ async function startOne(
   const url = `http://127.0.0.1:${port}`;
   // Ready once `GET /health` answers 200 (the contract's readiness signal).
   for (const deadline = Date.now() + 60_000; ; ) {
-    if (child.exitCode !== null) throw new Error(`${name} exited early:\n${output}`);
+    if (child.exitCode !== null) {
+      throw new StartError(`${name} exited early:\n${output}`, output.includes('EADDRINUSE'));
+    }
     const ok = await fetch(`${url}/health`).then(
       (response) => response.ok,
       () => false,
@@ -60,11 +72,26 @@ async function startOne(
     if (ok) break;
     if (Date.now() > deadline) {
       await stop(child);
-      throw new Error(`${name} did not answer /health on ${url}:\n${output}`);
+      throw new StartError(`${name} did not answer /health on ${url}:\n${output}`, false);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { name, url, close: () => stop(child) };
+}
+
+/** Start one example; a port another process took in the meantime means another port. */
+async function startOne(
+  name: RunningApp['name'],
+  config: ExampleConfig,
+  nodeEnv: string,
+): Promise<RunningApp> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(name, config, nodeEnv);
+    } catch (error) {
+      if (!(error instanceof StartError && error.portTaken && attempt < 5)) throw error;
+    }
+  }
 }
 
 /** Start the four examples' servers with `NODE_ENV=nodeEnv`, each in its own process. */
