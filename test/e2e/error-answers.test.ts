@@ -337,7 +337,14 @@ const rows: Row[] = [
     body: { id: 'r3', title: 'Untitled report', createdBy: 'reports-writer' },
   },
   {
-    name: 'no body at all',
+    name: 'an empty body without a type (what fetch sends)',
+    who: 'writer',
+    request: { method: 'POST', path: '/reports', body: '' },
+    status: 201,
+    body: { id: 'r3', title: 'Untitled report', createdBy: 'reports-writer' },
+  },
+  {
+    name: 'no body at all (neither Content-Length nor Transfer-Encoding)',
     who: 'writer',
     request: { method: 'POST', path: '/reports' },
     status: 201,

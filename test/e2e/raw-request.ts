@@ -11,7 +11,7 @@ export interface RawRequest {
   method: string;
   path: string;
   headers?: Record<string, string>;
-  /** Sent with `Content-Length`, unless `chunked`. */
+  /** Sent with `Content-Length`, unless `chunked`; without one, neither header is sent. */
   body?: string;
   /** Send the body with `Transfer-Encoding: chunked` (no `Content-Length`). */
   chunked?: boolean;
@@ -47,6 +47,7 @@ export function sendRaw(baseUrl: string, spec: RawRequest): Promise<RawAnswer> {
       if (!answered) reject(error);
     });
     if (spec.chunked) req.setHeader('transfer-encoding', 'chunked');
+    if (spec.body === undefined) req.useChunkedEncodingByDefault = false;
     req.end(spec.body);
   });
 }
