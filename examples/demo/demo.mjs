@@ -94,6 +94,8 @@ const scenarios = [
   ['role missing (bob)', 'GET', '/admin', tokens.bob, 403],
   ['role present (alice, admin)', 'GET', '/admin', tokens.alice, 200],
   ['optional auth, anonymous', 'GET', '/optional', undefined, 200],
+  ['bad percent-escape in the path', 'GET', '/orgs/%E0%A4%A/reports', tokens.orgBoundA, 400],
+  ['unknown route', 'GET', '/nope', undefined, 404],
 ];
 
 function challenge(header) {
