@@ -90,6 +90,12 @@ const rows: Row[] = [
     status: 400,
     body: answers.badPath,
   },
+  {
+    name: 'a bad escape in the query string is not the path: served',
+    who: 'writer',
+    request: { method: 'GET', path: '/reports?q=%E0%A4%A' },
+    status: 200,
+  },
   // Routes and methods.
   {
     name: 'unknown route',
