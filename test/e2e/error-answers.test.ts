@@ -400,6 +400,7 @@ function expectNoLeak(answer: RawAnswer): void {
   expect(everything).not.toMatch(/\.(?:ts|js|mjs|cjs):\d+/);
   expect(everything).not.toMatch(/<html|<pre/i);
   for (const token of Object.values(tokens)) expect(everything).not.toContain(token);
+  expect(answer.headers['x-powered-by']).toBeUndefined(); // no framework banner either
 }
 
 function send(app: RunningApp, row: { who: Who; request: RawRequest }): Promise<RawAnswer> {
