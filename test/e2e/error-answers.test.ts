@@ -34,12 +34,13 @@ beforeAll(async () => {
   ]);
   tokens = { garbage: 'not.a.token', reader, writer };
   const config = { issuer: server.issuer, audience: resources.reports };
-  const [inProcess, development, production] = await Promise.all([
-    startExampleApps(config),
-    startExampleServers(config, 'development'),
-    startExampleServers(config, 'production'),
+  // All modes settle before a failure is thrown, so afterAll stops every one that started.
+  const started = await Promise.allSettled([
+    startExampleApps(config).then((apps) => (modes['in-process'] = apps)),
+    startExampleServers(config, 'development').then((apps) => (modes.development = apps)),
+    startExampleServers(config, 'production').then((apps) => (modes.production = apps)),
   ]);
-  Object.assign(modes, { 'in-process': inProcess, development, production });
+  for (const result of started) if (result.status === 'rejected') throw result.reason;
 }, 180_000);
 
 afterAll(async () => {
