@@ -107,6 +107,8 @@ const scenarios = [
   ['organization member on the admin route', 'GET', '/orgs/org-a/admin', tokens.orgBoundA, 403],
   ['global admin on an organization route', 'GET', '/orgs/org-a/admin', tokens.alice, 403],
   ['optional auth, anonymous', 'GET', '/optional', undefined, 200],
+  ['bad percent-escape in the path', 'GET', '/orgs/%E0%A4%A/reports', tokens.orgBoundA, 400],
+  ['unknown route', 'GET', '/nope', undefined, 404],
 ];
 
 function challenge(header) {

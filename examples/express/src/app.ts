@@ -1,5 +1,8 @@
 import { getAuth, tokenward } from '@tokenward/express';
-import express, { type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import { ApiError } from './api-error.js';
+import { jsonBody } from './json-body.js';
+import { reportTitle } from './report-title.js';
 
 /** Settings of the reports API. */
 export interface AppConfig {
@@ -25,7 +28,16 @@ export function createApp(config: AppConfig): Express {
     ...(config.fetch ? { fetch: config.fetch } : {}),
   });
   const app = express();
-  app.use(express.json());
+  app.disable('x-powered-by');
+  // A path that is not valid percent-encoding is refused before routing (400, not a decode error).
+  app.use((req, _res, next) => {
+    try {
+      decodeURIComponent(req.path);
+    } catch {
+      return next(ApiError.badPath());
+    }
+    next();
+  });
 
   app.get('/health', (_req, res) => {
     res.json({ ok: true });
@@ -44,9 +56,19 @@ export function createApp(config: AppConfig): Express {
     res.json(reports);
   });
 
-  app.post('/reports', auth.requireAuth(), auth.requireScope('write:report'), (req, res) => {
-    res.status(201).json({ id: `r${reports.length + 1}`, createdBy: getAuth(req).subject });
-  });
+  // The body is parsed only on this route, after the guards: no token, no body parsing.
+  app.post(
+    '/reports',
+    auth.requireAuth(),
+    auth.requireScope('write:report'),
+    jsonBody,
+    (req, res) => {
+      const title = reportTitle(req.body);
+      res
+        .status(201)
+        .json({ id: `r${reports.length + 1}`, title, createdBy: getAuth(req).subject });
+    },
+  );
 
   app.get(
     '/orgs/:orgId/reports',
@@ -71,6 +93,15 @@ export function createApp(config: AppConfig): Express {
       res.json({ ok: true, organizationId: req.params.orgId });
     },
   );
+
+  // Unknown routes and methods, then every error: a small JSON answer, never Express's HTML page.
+  app.use((_req, _res, next) => next(ApiError.notFound()));
+  app.use(((error, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const answer = ApiError.from(error);
+    if (answer.status >= 500) console.error(error);
+    res.status(answer.status).json(answer.body);
+  }) satisfies ErrorRequestHandler);
 
   return app;
 }

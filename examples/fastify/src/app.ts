@@ -1,5 +1,7 @@
 import { getAuth, tokenwardPlugin } from '@tokenward/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { ApiError } from './api-error.js';
+import { reportTitle } from './report-title.js';
 
 /** Settings of the reports API. */
 export interface AppConfig {
@@ -16,9 +18,45 @@ const reports = [
   { id: 'r2', title: 'Churn by cohort' },
 ];
 
+/** Fastify's error codes that have an answer of their own. */
+const answers = new Map<unknown, () => ApiError>([
+  ['FST_ERR_BAD_URL', ApiError.badPath],
+  ['FST_ERR_CTP_INVALID_JSON_BODY', ApiError.badJson],
+]);
+
+/** Every error: a small JSON answer, never a stack, a file path or Fastify's own message. */
+function sendError(error: FastifyError | ApiError, reply: FastifyReply): FastifyReply {
+  const known = answers.get('code' in error ? error.code : undefined);
+  const answer = known ? known() : ApiError.from(error);
+  if (answer.status >= 500) console.error(error);
+  return reply.code(answer.status).send(answer.body);
+}
+
 /** The reports API on Fastify. */
 export async function createApp(config: AppConfig): Promise<FastifyInstance> {
-  const app = Fastify();
+  const app = Fastify({
+    bodyLimit: ApiError.bodyLimit,
+    // A path that is not valid percent-encoding (FST_ERR_BAD_URL): 400, before routing.
+    frameworkErrors: (error, _request, reply) => sendError(error, reply as FastifyReply),
+  });
+  // Bodies are parsed after the onRequest guards. JSON only: an empty body is no body, any other
+  // non-empty media type is a 415 (not Fastify's text/plain parser).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
+  app.addContentTypeParser('*', (request, _payload, done) => {
+    const { 'content-length': length, 'transfer-encoding': chunked } = request.headers;
+    done(chunked === undefined && !(Number(length) > 0) ? null : ApiError.notJson(), undefined);
+  });
+  // Unknown routes are answered in onRequest, so their body is never read (no 400 or 413 for a 404).
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.is404) return sendError(ApiError.notFound(), reply);
+  });
+  app.setNotFoundHandler((_request, reply) => sendError(ApiError.notFound(), reply));
+  app.setErrorHandler((error: FastifyError, _request, reply) => sendError(error, reply));
   await app.register(tokenwardPlugin, {
     issuer: config.issuer,
     audience: config.audience,
@@ -47,8 +85,9 @@ export async function createApp(config: AppConfig): Promise<FastifyInstance> {
     '/reports',
     { onRequest: [requireAuth(), requireScope('write:report')] },
     async (request, reply) => {
+      const title = reportTitle(request.body);
       reply.code(201);
-      return { id: `r${reports.length + 1}`, createdBy: getAuth(request).subject };
+      return { id: `r${reports.length + 1}`, title, createdBy: getAuth(request).subject };
     },
   );
 

@@ -1,5 +1,8 @@
 import { getAuth, type TokenwardEnv, tokenward } from '@tokenward/hono';
 import { Hono } from 'hono';
+import { ApiError } from './api-error.js';
+import { readJsonBody } from './read-json-body.js';
+import { reportTitle } from './report-title.js';
 
 /** Settings of the reports API. */
 export interface AppConfig {
@@ -25,6 +28,15 @@ export function createApp(config: AppConfig): Hono<TokenwardEnv> {
     ...(config.fetch ? { fetch: config.fetch } : {}),
   });
   const app = new Hono<TokenwardEnv>();
+  // A path that is not valid percent-encoding is refused before routing (Hono would keep it raw).
+  app.use(async (c, next) => {
+    try {
+      decodeURIComponent(new URL(c.req.url).pathname);
+    } catch {
+      throw ApiError.badPath();
+    }
+    await next();
+  });
 
   app.get('/health', (c) => c.json({ ok: true }));
 
@@ -39,9 +51,11 @@ export function createApp(config: AppConfig): Hono<TokenwardEnv> {
 
   app.get('/reports', auth.requireAuth(), auth.requireScope('read:report'), (c) => c.json(reports));
 
-  app.post('/reports', auth.requireAuth(), auth.requireScope('write:report'), (c) =>
-    c.json({ id: `r${reports.length + 1}`, createdBy: getAuth(c).subject }, 201),
-  );
+  // The body is read inside the handler, so only after the guards: no token, no body reading.
+  app.post('/reports', auth.requireAuth(), auth.requireScope('write:report'), async (c) => {
+    const title = reportTitle(await readJsonBody(c.req.raw));
+    return c.json({ id: `r${reports.length + 1}`, title, createdBy: getAuth(c).subject }, 201);
+  });
 
   app.get(
     '/orgs/:orgId/reports',
@@ -60,6 +74,14 @@ export function createApp(config: AppConfig): Hono<TokenwardEnv> {
     auth.requireOrgRole('admin'),
     (c) => c.json({ ok: true, organizationId: c.req.param('orgId') }),
   );
+
+  // Unknown routes and methods, then every error: a small JSON answer, never Hono's text pages.
+  app.notFound((c) => c.json(ApiError.notFound().body, 404));
+  app.onError((error, c) => {
+    const answer = ApiError.from(error);
+    if (answer.status >= 500) console.error(error);
+    return c.json(answer.body, answer.status as 400);
+  });
 
   return app;
 }

@@ -1,7 +1,11 @@
 import 'reflect-metadata';
 import { type INestApplication, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { APP_FILTER, NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TokenwardModule } from '@tokenward/nestjs';
+import type { NextFunction, Request, Response } from 'express';
+import { ApiErrorFilter } from './api-error.filter.js';
+import { ApiError } from './api-error.js';
 import { ReportsController } from './reports.controller.js';
 
 /** Settings of the reports API. */
@@ -27,12 +31,30 @@ export function createAppModule(config: AppConfig) {
       }),
     ],
     controllers: [ReportsController],
+    providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }],
   })
   class AppModule {}
   return AppModule;
 }
 
-/** The reports API on NestJS (Express platform), not yet listening. */
+/**
+ * The reports API on NestJS (Express platform), not yet listening. No global body parser: it
+ * would read every body before the guard; `POST /reports` parses its own after authorization.
+ */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
-  return NestFactory.create(createAppModule(config), { logger: ['error', 'warn'] });
+  const app = await NestFactory.create<NestExpressApplication>(createAppModule(config), {
+    logger: ['error', 'warn'],
+    bodyParser: false,
+  });
+  app.disable('x-powered-by');
+  // A path that is not valid percent-encoding is refused before routing (400, not a decode error).
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    try {
+      decodeURIComponent(req.path);
+    } catch {
+      return next(ApiError.badPath());
+    }
+    next();
+  });
+  return app;
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, UseInterceptors } from '@nestjs/common';
 import {
   Auth,
   type AuthContext,
@@ -10,6 +10,8 @@ import {
   RequireRole,
   RequireScope,
 } from '@tokenward/nestjs';
+import { JsonBodyInterceptor } from './json-body.interceptor.js';
+import { reportTitle } from './report-title.js';
 
 const reports = [
   { id: 'r1', title: 'Quarterly revenue' },
@@ -46,8 +48,9 @@ export class ReportsController {
   @RequireScope('write:report')
   @Post('reports')
   @HttpCode(201)
-  create(@Auth('subject') subject: string) {
-    return { id: `r${reports.length + 1}`, createdBy: subject };
+  @UseInterceptors(JsonBodyInterceptor) // the body is parsed here, after the guard
+  create(@Auth('subject') subject: string, @Body() body: unknown) {
+    return { id: `r${reports.length + 1}`, title: reportTitle(body), createdBy: subject };
   }
 
   @RequireOrganization({ param: 'orgId' })
