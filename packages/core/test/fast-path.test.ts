@@ -188,7 +188,9 @@ describe('the fast path (no hooks)', () => {
     const otherAudience = await mint(key, claims(clock, { aud: 'https://other.example' }));
     expect(code(await answer(tw, bearer(expired, socket)))).toBe('token_expired');
     expect(code(await answer(tw, bearer(otherAudience, socket)))).toBe('audience_mismatch');
-    expect(code(await answer(tw, { authorization: undefined, connection: socket }))).toBe('missing_token');
+    expect(code(await answer(tw, { authorization: undefined, connection: socket }))).toBe(
+      'missing_token',
+    );
     const back = await answer(tw, bearer(token, socket));
     expect(back.sync).toBe(true);
     expect(identity(back)).toBe(alice);
