@@ -21,7 +21,7 @@ import {
   NO_PIPELINING,
   sendOnOneConnection,
 } from '../helpers/one-connection.js';
-import { authorization, expectations, get, rowPreparer } from '../helpers/rows.js';
+import { rowPreparer } from '../helpers/rows.js';
 import { headerLines, nextCaseId, type RawResponse, send } from '../helpers/wire.js';
 import { type AttackRow, attacks, CLASSES } from './cases.js';
 import {
@@ -35,6 +35,7 @@ import {
   requestCounts,
 } from './fixture.js';
 import { expectCleanRefusal, loadFactories, OUT_OF_PROCESS } from './harness.js';
+import { primerFor } from './primer.js';
 
 const factories = await loadFactories();
 
@@ -138,37 +139,7 @@ async function checkAnswer(
 // A row on a connection that has just carried a valid token (the same-connection fast path).
 // ---------------------------------------------------------------------------------------------
 
-/** The subject of the valid token sent before and after the row on its connection. */
-const PRIMER_SUBJECT = 'user-primer';
-
-/** Mounts whose `/auth` takes a plain token of the trusted issuer. */
-const PRIMABLE = new Set(['', '/query', '/life', '/big']);
-
-/** The mount prefix of a route pattern (`''` for the main mount). */
-function mountOf(route: string): string {
-  const prefix = /^\/[^/]+/.exec(route)?.[0] ?? '';
-  return allMounts(fixture).some((m) => m.prefix === prefix && prefix !== '') ? prefix : '';
-}
-
-/**
- * The valid request that goes on the row's connection before and after it: a token of the
- * trusted issuer on its own mount's `/auth` (so its verifier's memo holds another identity when
- * the row arrives), or on the main `/auth` for mounts of other issuers.
- */
-function primerFor(row: AttackRow): AttackRow {
-  const prefix = mountOf(row.route);
-  const route = `${PRIMABLE.has(prefix) ? prefix : ''}/auth`;
-  return {
-    name: `primer ${route}`,
-    class: row.class,
-    route,
-    tokens: { primer: (fx) => fx.trusted.mintToken({ sub: PRIMER_SUBJECT }) },
-    request: get(route, authorization('Bearer {primer}')),
-    expect: expectations<AttackRow['expect']>().allowed({ subject: PRIMER_SUBJECT }),
-  };
-}
-
-/** Primer routes already verified once per app (so that the primer itself fetches nothing). */
+/** Primers already verified once per app (so that the primer itself fetches nothing). */
 const warmed = new Set<string>();
 
 /**
@@ -176,13 +147,14 @@ const warmed = new Set<string>();
  * gets exactly its own answer, and the primer its identity on both sides of it.
  */
 async function runPrimedRow(running: RunningApp, row: AttackRow, mode: ConnectionMode) {
-  const primer = primerFor(row);
-  const [first, main] = await Promise.all([prepare(primer), prepare(row)]);
+  const main = await prepare(row);
+  const primer = primerFor(row, main.tokens[0], allMounts(fixture));
+  const first = await prepare(primer);
   const name = running.factory.name;
-  if (!warmed.has(`${name} ${primer.route}`)) {
+  if (!warmed.has(`${name} ${primer.name}`)) {
     const res = await send(running.app.url, first.request, nextCaseId(name));
     expect(res.status, 'primer alone').toBe(200);
-    warmed.add(`${name} ${primer.route}`);
+    warmed.add(`${name} ${primer.name}`);
   }
   const sequence = [primer, row, primer];
   const sent = [first, main, first].map(({ request }) => ({ request, caseId: nextCaseId(name) }));
