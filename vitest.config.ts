@@ -28,6 +28,21 @@ export default defineConfig({
           setupFiles: ['test/helpers/force-webcrypto.ts'],
         },
       },
+      {
+        // The type-only assertions (`expectTypeOf`) checked by tsc, so that a wrong type fails
+        // `npm test` and not only the separate typecheck. Their runtime half runs in `node`.
+        extends: true,
+        test: {
+          name: 'types',
+          typecheck: {
+            enabled: true,
+            only: true,
+            checker: 'tsc',
+            include: ['packages/*/test/types.test.ts'],
+            tsconfig: 'tsconfig.test.json',
+          },
+        },
+      },
     ],
   },
 });

@@ -13,11 +13,17 @@ import type { AppFactory, ConformanceApp } from '../conformance/routes.js';
 import {
   type AdapterAnswer,
   comparable,
+  expectAnswersAsExpected,
+  expectedComparable,
   expectRetryAfterAndAbsentHeaders,
-  expectSameAnswers,
 } from '../helpers/answers.js';
+import {
+  type ConnectionMode,
+  NO_PIPELINING,
+  sendOnOneConnection,
+} from '../helpers/one-connection.js';
 import { rowPreparer } from '../helpers/rows.js';
-import { headerLines, nextCaseId, send } from '../helpers/wire.js';
+import { headerLines, nextCaseId, type RawResponse, send } from '../helpers/wire.js';
 import { type AttackRow, attacks, CLASSES } from './cases.js';
 import {
   type AttackFixture,
@@ -35,19 +41,7 @@ import {
   loadFactories,
   printNotApplicable,
 } from './harness.js';
-
-/**
- * Product bugs this table found, by row name, with the adapter(s) they affect (`*` for all).
- * Such rows run as `it.fails`, so a fix makes them fail until they are removed from here.
- * (Empty now: the Fetch-joined Authorization split it found is fixed in the core.)
- */
-const KNOWN_BUGS: Readonly<Record<string, { adapters: readonly string[]; reason: string }>> = {};
-
-function knownBug(adapter: string, row: AttackRow): string | undefined {
-  const bug = KNOWN_BUGS[row.name];
-  if (bug === undefined) return undefined;
-  return bug.adapters.includes('*') || bug.adapters.includes(adapter) ? bug.reason : undefined;
-}
+import { primerFor } from './primer.js';
 
 const factories = await loadFactories();
 
@@ -102,8 +96,22 @@ async function runRow(running: RunningApp, row: AttackRow): Promise<void> {
   const before = requestCounts(fixture);
   const res = await send(running.app.url, request, caseId);
   const after = requestCounts(fixture);
-  const want = row.expect;
+  await checkAnswer(running, row, request.method, res, caseId, tokens);
+  for (const name of row.expect.untouched ?? []) {
+    expect(after[name] - before[name], `requests to ${name}`).toBe(0);
+  }
+}
 
+/** Check one answer against the row (everything but the untouched servers). */
+async function checkAnswer(
+  running: RunningApp,
+  row: AttackRow,
+  method: string,
+  res: RawResponse,
+  caseId: string,
+  tokens: readonly string[],
+): Promise<void> {
+  const want = row.expect;
   expect(res.status, 'status').toBe(want.status);
   const challenges = headerLines(res, 'www-authenticate');
   expect(challenges, 'WWW-Authenticate').toEqual(
@@ -113,13 +121,13 @@ async function runRow(running: RunningApp, row: AttackRow): Promise<void> {
   expectRetryAfterAndAbsentHeaders(res, want);
   if (want.within !== undefined) expect(res.elapsed, 'answer time (ms)').toBeLessThan(want.within);
 
-  const isHead = request.method === 'HEAD';
+  const isHead = method === 'HEAD';
   const body = isHead ? undefined : (JSON.parse(res.body) as unknown);
   if (want.status >= 400) {
     if (!isHead) {
       expect(body, 'body').toEqual({ error: want.error, error_description: want.description });
     }
-    expectCleanRefusal(res, tokens, request.method);
+    expectCleanRefusal(res, tokens, method);
   }
 
   const call = await running.app.handlerCalls.get(caseId);
@@ -130,9 +138,47 @@ async function runRow(running: RunningApp, row: AttackRow): Promise<void> {
   } else {
     expect(call, 'the handler must not run').toBeUndefined();
   }
+}
 
-  for (const name of want.untouched ?? []) {
-    expect(after[name] - before[name], `requests to ${name}`).toBe(0);
+// ---------------------------------------------------------------------------------------------
+// A row on a connection that has just carried a valid token (the same-connection fast path).
+// ---------------------------------------------------------------------------------------------
+
+/** Primers already verified once per app (so that the primer itself fetches nothing). */
+const warmed = new Set<string>();
+
+/**
+ * The primer, the row and the primer again on ONE connection (kept alive or pipelined): the row
+ * gets exactly its own answer, and the primer its identity on both sides of it.
+ */
+async function runPrimedRow(running: RunningApp, row: AttackRow, mode: ConnectionMode) {
+  const main = await prepare(row);
+  const primer = primerFor(row, main.tokens[0], allMounts(fixture));
+  const first = await prepare(primer);
+  const name = running.factory.name;
+  if (!warmed.has(`${name} ${primer.name}`)) {
+    const res = await send(running.app.url, first.request, nextCaseId(name));
+    expect(res.status, 'primer alone').toBe(200);
+    warmed.add(`${name} ${primer.name}`);
+  }
+  const sequence = [primer, row, primer];
+  const sent = [first, main, first].map(({ request }) => ({ request, caseId: nextCaseId(name) }));
+  const before = requestCounts(fixture);
+  const answers = await sendOnOneConnection(running.app.url, sent, mode);
+  const after = requestCounts(fixture);
+  const tokens = [...first.tokens, ...main.tokens];
+  for (const [i, step] of sequence.entries()) {
+    const { request, caseId } = sent[i] as (typeof sent)[number];
+    try {
+      await checkAnswer(running, step, request.method, answers[i] as RawResponse, caseId, tokens);
+    } catch (error) {
+      if (error instanceof Error)
+        error.message = `${['primer', 'row', 'primer again'][i]}: ${error.message}`;
+      throw error;
+    }
+  }
+  for (const server of row.expect.untouched ?? []) {
+    expect(after[server] - before[server], `requests to ${server}`).toBe(0);
   }
 }
 
@@ -165,9 +211,8 @@ describe('the attack table', () => {
     for (const row of attacks) expect(conformance.has(row.name), row.name).toBe(false);
   });
 
-  it('names only existing rows as known bugs or not applicable', () => {
+  it('names only existing rows as not applicable', () => {
     const names = new Set(attacks.map((row) => row.name));
-    for (const name of Object.keys(KNOWN_BUGS)) expect(names.has(name), name).toBe(true);
     for (const rows of Object.values(ATTACK_NOT_APPLICABLE)) {
       for (const name of Object.keys(rows)) expect(names.has(name), name).toBe(true);
     }
@@ -186,20 +231,14 @@ describe.each(factories)('adapter $name', (factory) => {
     const title = `[${row.class}] ${row.name}`;
     const run = () => runRow(apps.get(factory.name) as RunningApp, row);
     const skipped = attackNotApplicable(factory.name, row.name);
-    const bug = knownBug(factory.name, row);
     if (skipped !== undefined) it.skip(`${title} [not applicable: ${skipped}]`, run);
-    else if (bug !== undefined) it.fails(`${title} [known product bug: ${bug}]`, run);
     else it(title, run);
   }
 });
 
-describe('all adapters answer identically', () => {
+describe('every adapter answers each row exactly as the row says', () => {
   for (const row of attacks) {
-    // Known to differ when both an affected and an unaffected adapter take part.
-    const names = factories.map((f) => f.name);
-    const bugged = names.filter((name) => knownBug(name, row) !== undefined);
-    const affected = bugged.length > 0 && bugged.length < names.length;
-    const test = async () => {
+    it(`[${row.class}] ${row.name}`, async () => {
       const { request } = await prepare(row);
       const answers: AdapterAnswer[] = [];
       for (const running of apps.values()) {
@@ -207,10 +246,38 @@ describe('all adapters answer identically', () => {
         const res = await send(running.app.url, request, nextCaseId(running.factory.name));
         answers.push({ adapter: running.factory.name, answer: comparable(res, 'json') });
       }
-      expect(answers.length).toBeGreaterThan(0);
-      expectSameAnswers(answers);
-    };
-    if (affected) it.fails(`[${row.class}] ${row.name} [known product bug]`, test);
-    else it(`[${row.class}] ${row.name}`, test);
+      expectAnswersAsExpected(
+        answers,
+        expectedComparable(row.route, row.expect, 'json', request.method),
+      );
+    });
   }
 });
+
+/** Modes of the primed runs. */
+const MODES: readonly ConnectionMode[] = ['keep-alive', 'pipelined'];
+
+describe.each(factories)(
+  'adapter $name, each row between valid tokens on one connection',
+  (factory) => {
+    for (const row of attacks) {
+      for (const mode of MODES) {
+        const title = `[${row.class}] ${row.name} [${mode}]`;
+        const unsupported = mode === 'pipelined' ? NO_PIPELINING[factory.name] : undefined;
+        if (unsupported !== undefined) {
+          it.skip(`${title} [not applicable: ${unsupported}]`);
+          continue;
+        }
+        it(title, async (context) => {
+          const running = apps.get(factory.name) as RunningApp;
+          const skipped = attackNotApplicable(factory.name, row.name);
+          if (skipped !== undefined) {
+            context.skip(`not applicable: ${skipped}`);
+            return;
+          }
+          await runPrimedRow(running, row, mode);
+        });
+      }
+    }
+  },
+);

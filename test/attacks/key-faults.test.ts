@@ -660,12 +660,9 @@ describe.each(factories)('key server faults on $name', (factory) => {
       expect(server.count(s.jwksPath)).toBeLessThanOrEqual(4);
     });
 
-    // Known product bug (uncommitted work in core `verify/token-cache.ts` + `verifier.ts`: the
-    // verified-token cache). A token verified once is served from the cache (signature skipped)
-    // until the entry expires — min(5 min, keySet.cacheMaxAge, the key set's trust) — even after a
-    // SUCCESSFUL refresh has removed the key that signed it (rotation after a key compromise).
-    // Expected: once the key set no longer has the key, its tokens are 401, cached or not
-    // (e.g. drop the issuer's cached tokens whenever a refresh changes its keys).
+    // The verified-token cache skips the signature of a token seen before; a SUCCESSFUL refresh
+    // that removes the key which signed it (rotation after a key compromise) must end that at
+    // once: its tokens are 401 from that refresh on, cached or not.
     it('a key removed by a successful refresh stops verifying at once, also for tokens seen before', async () => {
       const s = sc('revocation');
       const issuer = revoking.get(factory.name) as TestIssuer;

@@ -7,25 +7,34 @@
  * `CONFORMANCE_ADAPTERS=express,fastify`.
  */
 import { type AddressInfo, createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestIssuer } from '@tokenward/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AdapterAnswer,
   comparable,
+  expectAnswersAsExpected,
+  expectedComparable,
   expectRetryAfterAndAbsentHeaders,
-  expectSameAnswers,
 } from '../helpers/answers.js';
 import { loadAppFactories } from '../helpers/app-factories.js';
-import { rowPreparer } from '../helpers/rows.js';
-import { headerLines, nextCaseId, send } from '../helpers/wire.js';
-import { AUDIENCE, type ConformanceCase, cases, type Fixture, type IssuerName } from './cases.js';
 import {
-  type AppFactory,
-  buildMounts,
-  type ConformanceApp,
-  type MountEnv,
-  type MountSpec,
-} from './routes.js';
+  type ConnectionMode,
+  NO_PIPELINING,
+  sendOnOneConnection,
+} from '../helpers/one-connection.js';
+import { authorization, expectations, get, rowPreparer } from '../helpers/rows.js';
+import { headerLines, nextCaseId, type RawResponse, send } from '../helpers/wire.js';
+import {
+  AUDIENCE,
+  type ConformanceCase,
+  cases,
+  type Expected,
+  type Fixture,
+  type IssuerName,
+} from './cases.js';
+import { ALICE, BOB, type ConnectionCase, connectionCases } from './connection-cases.js';
+import { buildMounts, type ConformanceApp, type MountEnv, type MountSpec } from './routes.js';
 
 // ---------------------------------------------------------------------------------------------
 // App factories: every `apps/*.ts` file's default export.
@@ -99,8 +108,24 @@ async function runCase(app: ConformanceApp, adapter: string, c: ConformanceCase)
   const before = requestCounts();
   const res = await send(app.url, request, caseId);
   const after = requestCounts();
-  const want = c.expect;
+  await checkAnswer(app, c.route, c.expect, res, caseId, tokens);
+  for (const name of c.expect.untouched ?? []) {
+    expect(after[name] - before[name], `requests to the ${name} issuer`).toBe(0);
+  }
+}
 
+/**
+ * Check one answer against its row: status, exact challenge, `Retry-After` and forbidden headers,
+ * the JSON body, no token echoed, and whether the handler ran and which identity it saw.
+ */
+async function checkAnswer(
+  app: ConformanceApp,
+  route: string,
+  want: Expected,
+  res: RawResponse,
+  caseId: string,
+  tokens: readonly string[],
+): Promise<void> {
   expect(res.status, 'status').toBe(want.status);
 
   // WWW-Authenticate: exact value, one line; every 401 has one, a 503 has none.
@@ -132,15 +157,11 @@ async function runCase(app: ConformanceApp, adapter: string, c: ConformanceCase)
   // The handler ran, and saw the identity, exactly on success.
   const call = await app.handlerCalls.get(caseId);
   if (want.handlerRan) {
-    const expected = { route: c.route, ...want.saw };
+    const expected = { route, ...want.saw };
     expect(call, 'handler call').toEqual(expected);
     expect(body, 'handler body').toEqual(expected);
   } else {
     expect(call, 'handler must not run').toBeUndefined();
-  }
-
-  for (const name of want.untouched ?? []) {
-    expect(after[name] - before[name], `requests to the ${name} issuer`).toBe(0);
   }
 }
 
@@ -172,15 +193,19 @@ describe('the conformance table', () => {
     }
   });
 
-  it('names only existing rows in known failures and non-applicable rows', () => {
+  it('names only existing rows as not applicable', () => {
     const names = new Set(cases.map((c) => c.name));
     for (const factory of factories) {
-      const listed = [
-        ...Object.keys(factory.knownFailures ?? {}),
-        ...Object.keys(factory.notApplicable ?? {}),
-      ];
-      for (const name of listed) expect(names.has(name), `${factory.name}: ${name}`).toBe(true);
+      for (const name of Object.keys(factory.notApplicable ?? {})) {
+        expect(names.has(name), `${factory.name}: ${name}`).toBe(true);
+      }
     }
+  });
+
+  it('has uniquely named connection sequences of at least two steps', () => {
+    const names = connectionCases.map((c) => c.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const c of connectionCases) expect(c.steps.length, c.name).toBeGreaterThanOrEqual(2);
   });
 
   it('puts two Authorization header lines on the wire', async () => {
@@ -222,29 +247,19 @@ describe('the conformance table', () => {
   });
 });
 
-/** `CONFORMANCE_IGNORE_KNOWN=1` runs known failures as ordinary tests, to see their diffs. */
-const ignoreKnown = process.env.CONFORMANCE_IGNORE_KNOWN === '1';
-
-function knownFailure(factory: AppFactory, c: ConformanceCase): string | undefined {
-  return ignoreKnown ? undefined : factory.knownFailures?.[c.name];
-}
-
 describe.each(factories)('adapter $name', (factory) => {
   for (const c of cases) {
     const run = () => runCase(apps.get(factory.name) as ConformanceApp, factory.name, c);
     const skipped = factory.notApplicable?.[c.name];
-    const known = knownFailure(factory, c);
     if (skipped !== undefined) it.skip(`${c.name} [not applicable: ${skipped}]`, run);
-    else if (known !== undefined) it.fails(`${c.name} [known product bug: ${known}]`, run);
     else it(c.name, run);
   }
 });
 
-describe('all adapters answer byte-identically', () => {
+describe('every adapter answers each row exactly as the row says, byte for byte', () => {
   for (const c of cases) {
     const taking = factories.filter((f) => f.notApplicable?.[c.name] === undefined);
-    const known = taking.filter((f) => knownFailure(f, c) !== undefined);
-    const test = async () => {
+    it(c.name, async () => {
       const { request } = await prepare(c);
       const answers: AdapterAnswer[] = [];
       for (const factory of taking) {
@@ -252,12 +267,106 @@ describe('all adapters answer byte-identically', () => {
         const res = await send(app.url, request, nextCaseId(factory.name));
         answers.push({ adapter: factory.name, answer: comparable(res, 'raw') });
       }
-      expectSameAnswers(answers);
-    };
-    if (known.length > 0 && taking.length > 1) {
-      it.fails(`${c.name} [known product bug in ${known.map((f) => f.name).join(', ')}]`, test);
-    } else {
-      it(c.name, test);
+      expectAnswersAsExpected(answers, expectedComparable(c.route, c.expect, 'raw'));
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Several tokens on one connection (`connection-cases.ts`): the same-connection fast path.
+// ---------------------------------------------------------------------------------------------
+
+const MODES: readonly ConnectionMode[] = ['keep-alive', 'pipelined'];
+
+/** Run a sequence on ONE connection of one app; every answer is checked against its own step. */
+async function runSequence(
+  app: ConformanceApp,
+  adapter: string,
+  c: ConnectionCase,
+  mode: ConnectionMode,
+): Promise<void> {
+  const prepared = await Promise.all(
+    c.steps.map((step, i) =>
+      prepare({ name: `connection: ${c.name} #${i + 1}`, tokens: c.tokens, ...step }),
+    ),
+  );
+  const tokens = [...new Set(prepared.flatMap((p) => p.tokens))];
+  const sent = prepared.map(({ request }) => ({ request, caseId: nextCaseId(adapter) }));
+  const answers = await sendOnOneConnection(app.url, sent, mode);
+  for (const [i, step] of c.steps.entries()) {
+    await checkStep(i, () =>
+      checkAnswer(
+        app,
+        step.route,
+        step.expect,
+        answers[i] as RawResponse,
+        sent[i]?.caseId ?? '',
+        tokens,
+      ),
+    );
+  }
+}
+
+/** Name the step in the failure message of its checks. */
+async function checkStep(index: number, check: () => Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (error) {
+    if (error instanceof Error) error.message = `step ${index + 1}: ${error.message}`;
+    throw error;
+  }
+}
+
+describe.each(factories)('adapter $name, several tokens on one connection', (factory) => {
+  for (const c of connectionCases) {
+    for (const mode of MODES) {
+      const title = `${c.name} [${mode}]`;
+      const run = () =>
+        runSequence(apps.get(factory.name) as ConformanceApp, factory.name, c, mode);
+      const unsupported = mode === 'pipelined' ? NO_PIPELINING[factory.name] : undefined;
+      if (unsupported !== undefined) it.skip(`${title} [not applicable: ${unsupported}]`, run);
+      else it(title, run);
     }
   }
+});
+
+describe('a token that expires while its connection stays open', () => {
+  // Minted 2 s past its exp: accepted inside the 5 s clock tolerance, refused once past it. A cache
+  // entry or connection memo that outlived `exp` would keep answering 200 on the same socket.
+  it('is accepted, then refused on the same kept-alive connection, on every adapter', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const [late, other] = await Promise.all([
+      fixture.trusted.mintToken({ sub: ALICE, iat: now - 60, exp: now - 2 }),
+      fixture.trusted.mintToken({ sub: BOB }),
+    ]);
+    const refusedAt = (now + 3) * 1000 + 100;
+    const { allowed, invalidToken } = expectations<Expected>();
+    const steps: { token: string; want: Expected }[] = [
+      { token: late, want: allowed({ subject: ALICE }) },
+      { token: late, want: invalidToken('The token has expired') },
+      { token: other, want: allowed({ subject: BOB }) },
+    ];
+    await Promise.all(
+      factories.map(async (factory) => {
+        const app = apps.get(factory.name) as ConformanceApp;
+        const sent = steps.map(({ token }) => ({
+          request: get('/auth', authorization(`Bearer ${token}`)),
+          caseId: nextCaseId(factory.name),
+        }));
+        const answers = await sendOnOneConnection(app.url, sent, 'keep-alive', {
+          before: async (index) => {
+            if (index === 1) await sleep(Math.max(0, refusedAt - Date.now()));
+          },
+        });
+        for (const [i, { want }] of steps.entries()) {
+          await checkStep(i, () =>
+            checkAnswer(app, '/auth', want, answers[i] as RawResponse, sent[i]?.caseId ?? '', [
+              late,
+              other,
+            ]),
+          );
+        }
+      }),
+    );
+  });
 });

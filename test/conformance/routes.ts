@@ -61,11 +61,6 @@ export interface AppFactory {
   /** Shown in test names, e.g. `express`, `hono-node`, `nestjs-fastify`. */
   readonly name: string;
   /**
-   * Rows this adapter is known to answer wrongly because of a product bug, by case name, with the
-   * reason. Those rows run as `it.fails` (so a fix makes them fail until removed from here).
-   */
-  readonly knownFailures?: Readonly<Record<string, string>>;
-  /**
    * Rows whose situation cannot be expressed with this adapter's model, by case name, with the
    * reason (e.g. NestJS's global guard always authenticates first, so an authorization guard
    * without authentication — `/no-auth` — cannot be built). Those rows are skipped, loudly.

@@ -19,7 +19,6 @@ import { startWorkerd } from './runtimes/workerd/start-workerd.js';
 
 const only = process.env.CONFORMANCE_ADAPTERS?.split(',').map((name) => name.trim());
 const enabled = only === undefined || only.join('') === '' || only.includes('hono-workerd');
-/** `CONFORMANCE_IGNORE_KNOWN=1` runs known product bugs as ordinary tests, to see their diffs. */
 
 const DISCOVERY = '/.well-known/openid-configuration';
 const DEADLINE_WORKER = new URL('./runtimes/workerd/deadline-worker.ts', import.meta.url).pathname;

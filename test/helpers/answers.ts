@@ -42,16 +42,63 @@ export function comparable(res: RawResponse, body: 'raw' | 'json') {
   };
 }
 
+/** What {@link comparable} makes of an answer. */
+export type Comparable = ReturnType<typeof comparable>;
+
+/** The `content-type` of every refusal (the core renders it; adapters copy it). */
+export const REFUSAL_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * What {@link comparable} must give for a row that expects `want` on `route`: the row's status,
+ * exact challenge and JSON body (`{error, error_description}` on a refusal, the handler call on
+ * success, serialized in the key order the handlers use; none for `HEAD`), and on a refusal the
+ * fixed `content-type`, `cache-control: no-store` and `Retry-After` exactly when the row says.
+ */
+export function expectedComparable(
+  route: string,
+  want: Expectation,
+  body: 'raw' | 'json',
+  method = 'GET',
+): Comparable {
+  const refusal = want.status >= 400;
+  const text =
+    method === 'HEAD'
+      ? ''
+      : JSON.stringify(
+          refusal
+            ? { error: want.error, error_description: want.description }
+            : { route, ...want.saw },
+        );
+  return {
+    status: want.status,
+    'www-authenticate': want.wwwAuthenticate ?? undefined,
+    body: body === 'raw' || refusal || text === '' ? text : JSON.parse(text),
+    ...(refusal
+      ? {
+          'content-type': REFUSAL_CONTENT_TYPE,
+          'cache-control': 'no-store',
+          'retry-after present': want.retryAfter === true,
+        }
+      : {}),
+  };
+}
+
 /** One adapter's answer, as {@link comparable} makes it. */
 export interface AdapterAnswer {
   readonly adapter: string;
-  readonly answer: ReturnType<typeof comparable>;
+  readonly answer: Comparable;
 }
 
-/** Every answer equals the first one. */
-export function expectSameAnswers(answers: readonly AdapterAnswer[]): void {
-  const [first, ...rest] = answers;
-  for (const other of rest) {
-    expect(other.answer, `${other.adapter} vs ${first?.adapter}`).toEqual(first?.answer);
-  }
+/**
+ * Every adapter's answer equals the row's expected one (not merely the first adapter's: two
+ * adapters agreeing on a wrong answer still fail). All differences show at once, by adapter.
+ */
+export function expectAnswersAsExpected(
+  answers: readonly AdapterAnswer[],
+  expected: Comparable,
+): void {
+  expect(answers.length, 'adapters answering').toBeGreaterThan(0);
+  const got = Object.fromEntries(answers.map(({ adapter, answer }) => [adapter, answer]));
+  const want = Object.fromEntries(answers.map(({ adapter }) => [adapter, expected]));
+  expect(got).toEqual(want);
 }

@@ -384,13 +384,9 @@ describe('async failures never hang or leak a rejection', () => {
 });
 
 describe('a response already sent while a guard was deciding', () => {
-  // BUG (packages/express/src/tokenward.ts, requireAuth/guard): `.then(settle, next)` does not
-  // catch what `settle` throws. When something answered the request while tokenward was still
-  // deciding (a request-timeout middleware such as connect-timeout, which calls next() at once and
-  // answers 503 later), `send()` calls `res.writeHead()` on a sent response, which throws
-  // ERR_HTTP_HEADERS_SENT from inside the promise chain: an unhandled rejection, which crashes a
-  // Node process under the default --unhandled-rejections=throw. Expected: no rejection (skip
-  // writing when `res.headersSent`, or pass the error to next()).
+  // When something answered while tokenward was still deciding (a request-timeout middleware
+  // answers 503 later), writing the refusal must not throw ERR_HTTP_HEADERS_SENT into the promise
+  // chain: an unhandled rejection crashes a Node process under --unhandled-rejections=throw.
   it('a refusal after a timeout middleware answered does not leak an unhandled rejection', async () => {
     const auth = tokenward(ctx.options());
     const app = express();
@@ -410,7 +406,7 @@ describe('a response already sent while a guard was deciding', () => {
       .set('authorization', bearer(await ctx.issuer.tokens.valid()));
     expect(response.status).toBe(503);
     await new Promise((resolve) => setTimeout(resolve, 120));
-    // Drain here so that the file-wide check after the test stays green under it.fails.
+    // Drained and checked here, so that a leak names this test.
     const leaked = await rejections.take();
     expect(leaked.map((e) => (e as { code?: string }).code)).toEqual([]);
   });

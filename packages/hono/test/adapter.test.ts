@@ -441,18 +441,8 @@ describe('route params and route groups', () => {
 });
 
 describe('headers set before the guard', () => {
-  // BUG (packages/hono/src/tokenward.ts, deny()/toResponse()): the refusal is returned to Hono as a
-  // fresh `new Response(...)` instead of being written through the context, so Hono's header
-  // bookkeeping (hono/dist/context.js) treats it inconsistently with earlier middleware:
-  //  - headers set with `c.header()` before any `c.res` exists live in the context's prepared
-  //    headers, which a returned Response never receives: they are dropped from the 401/403;
-  //  - once `c.res` exists (e.g. `hono/cors` touched `c.res.headers`), the `c.res` setter copies
-  //    every earlier header OVER the returned Response, so an earlier `Cache-Control: public` or
-  //    `WWW-Authenticate` replaces tokenward's `cache-control: no-store` / challenge.
-  // Express (res.writeHead) and Fastify (reply.headers) keep earlier headers and let tokenward's
-  // win (see their "headers set before the guard" tests). delegateErrors goes through the same
-  // setter (onError / default handler), so it behaves the same. A fix: set tokenward's headers
-  // with `c.header(k, v)` and answer with `c.body(body, status)`.
+  // As on Express and Fastify: a refusal keeps headers set earlier with `c.header()` or on
+  // `c.res` (CORS, a request id), and tokenward's own `cache-control` and challenge win over them.
   it('keeps a header set with c.header() before the guard (e.g. a request id)', async () => {
     const app = new Hono<TokenwardEnv>();
     app.use('*', async (c, next) => {

@@ -353,11 +353,7 @@ describe.each(PLATFORMS)('decorators on %s (globalGuard)', (platform) => {
     expect(calls).toEqual(['public']);
   });
 
-  // PRODUCT BUG (fail open): the guard checks `@Public()` with getAllAndOverride over
-  // [handler, class] and returns before reading any requirement, so a method's own
-  // `@RequireScope('admin:report')` is silently ignored when its controller is `@Public()`
-  // (packages/nestjs/src/tokenward.guard.ts canActivate). An explicit requirement on the method
-  // should win over a class-wide @Public() (or the combination should be rejected at startup).
+  // Fail closed: a method's own requirement wins over a class-wide @Public().
   it('enforces a method requirement inside a @Public() controller', async () => {
     expect((await app.get('/public-class')).status).toBe(200);
     const anonymous = await app.get('/public-class/scoped');
@@ -476,11 +472,8 @@ describe.each(PLATFORMS)('decorators on %s (globalGuard)', (platform) => {
     expect((await app.get('/policies/standalone', await mint({ sub: 'user-9' }))).status).toBe(403);
   });
 
-  // PRODUCT BUG: an unregistered policy class is instantiated with `moduleRef.create(cls)` of the
-  // guard's own ModuleRef. Under `globalGuard: true` the guard lives in TokenwardModule, whose
-  // injector cannot see the app's providers, so a dependency (AllowList, a provider of the app
-  // module) cannot be resolved; the rejection is swallowed by policy() and every request gets 403
-  // (policy_denied), even an allowed one. Under @UseGuards() the same policy works (see below).
+  // Under `globalGuard: true` too, an unregistered policy class gets the app's providers injected
+  // (here AllowList), as under @UseGuards() (see below).
   it('@RequirePolicy(UnregisteredPolicy) resolves its dependencies', async () => {
     const ok = await app.get('/policies/unregistered', await mint({ sub: 'auditor-1' }));
     expect(ok.status).toBe(200);

@@ -218,11 +218,7 @@ describe.each(PLATFORMS)('nestExceptions: true on %s', (platform) => {
     expect(calls).toEqual([]);
   });
 
-  // PRODUCT BUG (cosmetic): the guard builds Nest's exceptions with
-  // `{ cause, description: error.message }` (packages/nestjs/src/tokenward.guard.ts deny), and
-  // Nest uses `description` as the body's `error` field, so the body is
-  // `{ message: 'A bearer token is required', error: 'A bearer token is required', statusCode: 401 }`
-  // instead of Nest's usual `{ message, error: 'Unauthorized', statusCode: 401 }`.
+  // Nest's usual body: the reason in `message`, the status's reason phrase in `error`.
   it("the body's `error` field is Nest's reason phrase", async () => {
     const r = refusals(app);
     expect(await (await r.missing()).json()).toEqual({

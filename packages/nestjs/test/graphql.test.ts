@@ -117,14 +117,9 @@ describe.each([false, true])(
       expect(calls).toEqual([]);
     });
 
-    // PRODUCT BUG (default mode only): the guard throws `new HttpException({ error,
-    // error_description }, status)`. @nestjs/apollo recognises an HttpException only when its
-    // response has `statusCode` (apollo-base.driver.js createTransformHttpErrorFn), so a denial
-    // becomes `{ message: 'Http Exception', extensions: { code: 'INTERNAL_SERVER_ERROR' } }`: the
-    // client cannot tell 401/403 from a server bug. With `nestExceptions: true` it works.
-    const statusCase = it;
-
-    statusCase('reports a missing scope as FORBIDDEN (403) with the reason', async () => {
+    // A denial must reach the GraphQL client as UNAUTHENTICATED / FORBIDDEN with its reason, not
+    // as an INTERNAL_SERVER_ERROR the client cannot tell from a server bug.
+    it('reports a missing scope as FORBIDDEN (403) with the reason', async () => {
       const token = await issuer.mintToken({ scope: 'write:report' });
       const { body } = await query(app, '{ reports }', token);
       const error = body.errors?.[0];
@@ -132,7 +127,7 @@ describe.each([false, true])(
       expect(error?.message).toBe('The token lacks a required scope');
     });
 
-    statusCase('reports a missing token as UNAUTHENTICATED (401) with the reason', async () => {
+    it('reports a missing token as UNAUTHENTICATED (401) with the reason', async () => {
       const { body } = await query(app, '{ me }');
       const error = body.errors?.[0];
       expect(error?.extensions?.code).toBe('UNAUTHENTICATED');
