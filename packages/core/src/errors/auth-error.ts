@@ -38,7 +38,10 @@ export type AuthErrorCode =
   | 'invalid_claim'
   | 'token_revoked'
   | 'token_rejected'
-  // keys phase (503)
+  // keys phase (503): the key server failing, or a key set misconfigured on the server side (a
+  // discovery document naming another issuer, no usable key): the client cannot tell and is not
+  // told; the reason is the refusal's `cause` (`code` `discovery_issuer_mismatch` or
+  // `key_set_unusable`), logged once and thrown by `warmup()` as a ConfigurationError
   | 'keys_unavailable'
   // authorization phase (403 insufficient_scope)
   | 'insufficient_scope'
@@ -50,9 +53,7 @@ export type AuthErrorCode =
   | 'claim_mismatch'
   | 'policy_denied'
   // server phase (500, no challenge): the server is misconfigured, not the client wrong
-  | 'route_param_missing'
-  | 'discovery_issuer_mismatch'
-  | 'key_set_unusable';
+  | 'route_param_missing';
 
 /** Options accepted by every {@link AuthError} constructor. */
 export interface AuthErrorOptions {
