@@ -1,7 +1,8 @@
 /**
  * The phase in which a request was refused. Decides the HTTP status:
- * `request` → 400, `credentials`/`token` → 401, `authorization` → 403, `keys` → 503,
- * `server` → 500 (the server's own configuration is wrong; see `MisconfigurationError`).
+ * `request` → 400, `credentials`/`token` → 401, `authorization` → 403, `keys` → 503 (the key
+ * set cannot be used: failing, or misconfigured — the client is not told which), `server` → 500
+ * (a route parameter the route lacks; see `MisconfigurationError`).
  */
 export type AuthPhase = 'request' | 'credentials' | 'token' | 'keys' | 'authorization' | 'server';
 
