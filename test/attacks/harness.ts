@@ -87,22 +87,6 @@ export function expectCleanRefusal(
   }
 }
 
-/**
- * A 500 for a server misconfiguration (a discovery document naming another issuer, a key set with
- * no usable key): no challenge, no `Retry-After`, a fixed body that says nothing of the
- * configuration.
- */
-export function expectMisconfigured(res: RawResponse): void {
-  expect(res.status, 'status (500: misconfigured, not an outage)').toBe(500);
-  expect(headerLines(res, 'www-authenticate'), 'WWW-Authenticate').toEqual([]);
-  expectRetryAfter(res, false);
-  expect(JSON.parse(res.body), 'body').toEqual({
-    error: 'server_error',
-    error_description: 'The server is not configured correctly',
-  });
-  expectCleanRefusal(res);
-}
-
 /** A 503 for unavailable keys: no challenge, a whole-second `Retry-After`, the fixed body. */
 export function expectUnavailable(res: RawResponse): void {
   expect(res.status, 'status (503, never 401 or 500)').toBe(503);

@@ -1252,8 +1252,8 @@ export const cases: readonly ConformanceCase[] = [
     request: get('/faulty/auth', bearer),
     expect: unavailable,
   },
-  // Server misconfiguration: 500 server_error (not a 403 blaming the client, not a 503 inviting
-  // retries), no challenge, nothing about the configuration in the body.
+  // A guard reading a route parameter the route lacks: 500 server_error (not a 403 blaming the
+  // client), no challenge, nothing about the configuration in the body.
   {
     name: 'organization guard reading a route parameter the route does not have',
     route: '/misnamed/orgs/:orgId/reports',
@@ -1274,11 +1274,14 @@ export const cases: readonly ConformanceCase[] = [
     request: get('/misnamed/orgs/org-1/reports'),
     expect: noCredentials(),
   },
+  // A discovery document naming another issuer than the configured one is key infrastructure
+  // that does not check out: the ordinary 503 with Retry-After, never a 500 (the operator is told
+  // through the logger and warmup(), the client is not).
   {
     name: 'discovery document naming another issuer than the configured one',
     route: '/slashed/auth',
     tokens: { token: (fx) => fx.trusted.mintToken({ iss: `${fx.trusted.issuer}/` }) },
     request: get('/slashed/auth', bearer),
-    expect: serverError(),
+    expect: unavailable,
   },
 ];

@@ -408,10 +408,12 @@ export function buildMounts(env: MountEnv): MountSpec[] {
 }
 
 /**
- * Configurations that are wrong on the server side (500 `server_error`, never a 401/403/503):
- * - `misnamed` (`/misnamed`): an organization guard reading `orgID` on a route with `:orgId`;
+ * Configurations that are wrong on the server side:
+ * - `misnamed` (`/misnamed`): an organization guard reading `orgID` on a route with `:orgId`
+ *   (500 `server_error`, never a 401/403);
  * - `slashed` (`/slashed`): the trusted issuer configured with a trailing slash, so discovery
- *   names another issuer (tokens minted with that `iss` reach the key set).
+ *   names another issuer (tokens minted with that `iss` reach the key set): the ordinary key-set
+ *   503 with `Retry-After`, never a 500 (reported to the operator, not the client).
  */
 function misconfiguredMounts(env: MountEnv): MountSpec[] {
   const { audience, trustedIssuer: issuer } = env;

@@ -170,8 +170,8 @@ export function expectations<E extends Expectation>() {
 
     /**
      * 500 `server_error`, no challenge, no `Retry-After`: the server is misconfigured (a guard
-     * reading a route parameter the route lacks, a discovery document naming another issuer). The
-     * body says nothing about the configuration.
+     * reading a route parameter the route lacks). The body says nothing about the configuration.
+     * (A misconfigured key set is not this: it answers {@link unavailable}.)
      */
     serverError(extra?: Partial<E>): E {
       return refusal(500, 'server_error', 'The server is not configured correctly', null, extra);

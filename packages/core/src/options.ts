@@ -122,7 +122,10 @@ export interface DecisionEvent {
   readonly phase?: AuthPhase;
   /** Stable refusal code, when denied. */
   readonly code?: AuthErrorCode;
-  /** The refusal, with its `cause` (e.g. the jose error), when denied. */
+  /**
+   * The refusal, with its `cause` (e.g. the jose error), when denied. On a `keys_unavailable`
+   * caused by configuration, `cause.code` is `discovery_issuer_mismatch` or `key_set_unusable`.
+   */
   readonly error?: AuthError;
   /** Token subject, when known. */
   readonly subject?: string;
@@ -214,9 +217,10 @@ export interface TokenwardOptions extends Partial<IssuerOptions> {
    * Where configuration problems noticed while serving are reported, each distinct one once: a
    * token `iss` or `aud` that differs from the configured one only by a trailing slash, case or
    * scheme (`warn`), verified tokens whose audience never matches (`warn`), a key set with no key
-   * for the allowed algorithms (`warn`), a discovery document naming another issuer, a key set
-   * with no usable key, a guard reading a route parameter the route lacks (`error`, answered
-   * 500). Messages carry the values that disagree, never a token. `false` silences them.
+   * for the allowed algorithms (`warn`), a discovery document naming another issuer or a key set
+   * with no usable key (`error`, answered 503 like a key server outage), a guard reading a route
+   * parameter the route lacks (`error`, answered 500). Messages carry the values that disagree,
+   * never a token. `false` silences them.
    * Default: `console.warn` / `console.error`.
    */
   logger?: TokenwardLogger | false;

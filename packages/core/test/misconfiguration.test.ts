@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import {
   ConfigurationError,
   createTokenward,
+  type DecisionEvent,
   type Tokenward,
   type TokenwardLogger,
   type TokenwardOptions,
@@ -144,26 +145,102 @@ describe('warmup() throws a ConfigurationError for what startup can know', () =>
   });
 });
 
-describe('while serving: answered as before (or 500), reported once with both values', () => {
-  it('a discovery mismatch answers 500 (not 503) and logs one error', async () => {
+/** The reason code a key-set refusal carries on its `cause`, if any. */
+function causeCode(error: { cause?: unknown } | undefined): unknown {
+  return (error?.cause as { code?: unknown } | undefined)?.code;
+}
+
+describe('while serving: answered as before, reported once with both values', () => {
+  it('a discovery mismatch answers the ordinary 503 (never 500) and logs one error', async () => {
     const { logger, logged } = recorder();
     const configured = slashed.issuer.slice(0, -1);
     const tw = make({ issuer: configured, logger, keySet: { failureBackoff: 0 } });
     const token = await slashed.mintToken({ iss: configured });
     for (let i = 0; i < 3; i++) {
       const { response, error } = await refuse(tw, token);
-      expect(error.code).toBe('discovery_issuer_mismatch');
-      expect(response.status).toBe(500);
-      expect(response.headers['retry-after']).toBeUndefined();
-      expect(response.body).not.toContain('tenant');
-      expect(response.body).not.toContain('127.0.0.1');
+      expect(error.code).toBe('keys_unavailable');
+      expect(causeCode(error)).toBe('discovery_issuer_mismatch');
+      expect(response.status).toBe(503);
+      expect(response.headers['retry-after']).toMatch(/^\d+$/);
+      expect(JSON.parse(response.body)).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: 'The token signing keys are unavailable',
+      });
     }
     expect(logged).toHaveLength(1);
     expect(logged[0]?.level).toBe('error');
     expect(logged[0]?.message).toContain(JSON.stringify(configured));
     expect(logged[0]?.message).toContain(JSON.stringify(slashed.issuer));
     expect(logged[0]?.message).toContain('(option "issuer")');
+    expect(logged[0]?.message).toContain('answered 503');
     expect(logged[0]?.message).not.toContain(token);
+    expect(logged[0]?.details).toMatchObject({
+      code: 'discovery_issuer_mismatch',
+      option: 'issuer',
+      configured,
+      discovered: slashed.issuer,
+    });
+  });
+
+  it('a key set with no usable key answers the ordinary 503 and logs one error', async () => {
+    const server = await createTestIssuer({ audience: AUDIENCE });
+    try {
+      const jwksPath = new URL(server.jwksUri).pathname;
+      server.setFault(jwksPath, { body: JSON.stringify({ keys: [] }) });
+      const { logger, logged } = recorder();
+      const tw = make({
+        issuer: server.issuer,
+        jwksUri: server.jwksUri,
+        logger,
+        keySet: { failureBackoff: 0 },
+      });
+      const token = await server.mintToken();
+      for (let i = 0; i < 3; i++) {
+        const { response, error } = await refuse(tw, token);
+        expect(error.code).toBe('keys_unavailable');
+        expect(causeCode(error)).toBe('key_set_unusable');
+        expect(response.status).toBe(503);
+        expect(response.headers['retry-after']).toMatch(/^\d+$/);
+        expect(response.body).not.toContain(server.jwksUri);
+      }
+      expect(logged).toHaveLength(1);
+      expect(logged[0]?.level).toBe('error');
+      expect(logged[0]?.message).toContain(server.jwksUri);
+      expect(logged[0]?.message).toContain('0 key(s)');
+      expect(logged[0]?.message).toContain('(option "jwksUri")');
+      expect(logged[0]?.message).toContain('answered 503');
+      expect(logged[0]?.details).toMatchObject({ code: 'key_set_unusable', option: 'jwksUri' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the decision observer sees a 503 whose error.cause names the misconfiguration', async () => {
+    const events: DecisionEvent[] = [];
+    const configured = slashed.issuer.slice(0, -1);
+    const tw = make({ issuer: configured, logger: false, onDecision: (e) => events.push(e) });
+    await refuse(tw, await slashed.mintToken({ iss: configured }));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      outcome: 'denied',
+      status: 503,
+      phase: 'keys',
+      code: 'keys_unavailable',
+    });
+    expect(causeCode(events[0]?.error)).toBe('discovery_issuer_mismatch');
+    expect(events[0]?.error?.cause).toMatchObject({
+      issuer: configured,
+      details: { configured, discovered: slashed.issuer },
+    });
+  });
+
+  it('an outage is not reported as a misconfiguration', async () => {
+    const { logger, logged } = recorder();
+    const tw = make({ jwksUri: 'http://127.0.0.1:1/jwks', logger, keySet: { timeout: 500 } });
+    const { response, error } = await refuse(tw, await issuer.mintToken());
+    expect(response.status).toBe(503);
+    expect(causeCode(error)).toBeUndefined();
+    expect(logged).toEqual([]);
   });
 
   it.each([

@@ -1,7 +1,8 @@
 /**
  * The phase in which a request was refused. Decides the HTTP status:
- * `request` → 400, `credentials`/`token` → 401, `authorization` → 403, `keys` → 503,
- * `server` → 500 (the server's own configuration is wrong; see `MisconfigurationError`).
+ * `request` → 400, `credentials`/`token` → 401, `authorization` → 403, `keys` → 503 (the key
+ * set cannot be used: failing, or misconfigured — the client is not told which), `server` → 500
+ * (a route parameter the route lacks; see `MisconfigurationError`).
  */
 export type AuthPhase = 'request' | 'credentials' | 'token' | 'keys' | 'authorization' | 'server';
 
@@ -38,7 +39,10 @@ export type AuthErrorCode =
   | 'invalid_claim'
   | 'token_revoked'
   | 'token_rejected'
-  // keys phase (503)
+  // keys phase (503): the key server failing, or a key set misconfigured on the server side (a
+  // discovery document naming another issuer, no usable key): the client cannot tell and is not
+  // told; the reason is the refusal's `cause` (`code` `discovery_issuer_mismatch` or
+  // `key_set_unusable`), logged once and thrown by `warmup()` as a ConfigurationError
   | 'keys_unavailable'
   // authorization phase (403 insufficient_scope)
   | 'insufficient_scope'
@@ -50,9 +54,7 @@ export type AuthErrorCode =
   | 'claim_mismatch'
   | 'policy_denied'
   // server phase (500, no challenge): the server is misconfigured, not the client wrong
-  | 'route_param_missing'
-  | 'discovery_issuer_mismatch'
-  | 'key_set_unusable';
+  | 'route_param_missing';
 
 /** Options accepted by every {@link AuthError} constructor. */
 export interface AuthErrorOptions {

@@ -5,10 +5,13 @@ const CLIENT_MESSAGE = 'The server is not configured correctly';
 
 /**
  * 500 (no challenge, body `server_error`): the request was refused because the server's own
- * configuration is wrong — a guard reading a route parameter the route does not have
- * (`route_param_missing`), a discovery document naming another issuer
- * (`discovery_issuer_mismatch`), a key set with no usable key (`key_set_unusable`). The client
- * is not to blame, so it gets neither a 401/403 nor a 503 inviting it to retry.
+ * code or routing is wrong — a guard reading a route parameter the route does not have
+ * (`route_param_missing`). The client is not to blame, so it gets no 401/403.
+ *
+ * A misconfigured key set (a discovery document naming another issuer, a key set with no usable
+ * key) is not one of these: it answers the ordinary key-set 503 with `Retry-After`, like any key
+ * infrastructure failure, and is reported to the operator (logged once, and a `ConfigurationError`
+ * from `warmup()`).
  *
  * `message` (rendered) says only that the server is misconfigured; `detail` and `details` say
  * what disagrees, with both values, for the logs — they are never rendered and never hold a token.

@@ -15,7 +15,9 @@ export interface HttpResponse {
 export interface ErrorBody {
   /**
    * RFC 6750 error code, `unauthorized` when no credentials were sent, `temporarily_unavailable`
-   * for 503, `server_error` for 500 (a server misconfiguration; the details go to the logger).
+   * for 503 (the key set cannot be used: the key server failing, or the key set misconfigured —
+   * the client is not told which), `server_error` for 500 (a guard reading a route parameter the
+   * route lacks; the details go to the logger).
    */
   error: string;
   /** Human-readable reason; never contains the token or any request-derived value. */

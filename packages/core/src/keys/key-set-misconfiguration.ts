@@ -4,8 +4,10 @@ import { KeyFetchError } from './fetch-json.js';
  * A key-set failure that is a configuration problem rather than an outage: the discovery document
  * names another issuer (`discovery_issuer_mismatch`), or the key set holds no usable signature
  * key (`key_set_unusable`). Still a {@link KeyFetchError} (the key set retries with backoff, in
- * case the server side is fixed); `warmup()` turns it into a `ConfigurationError`, and a request
- * that meets it is answered 500, not 503.
+ * case the server side is fixed). A request that meets it is answered the ordinary key-set 503
+ * (`keys_unavailable`, `Retry-After`, nothing about the configuration in the body) whose `cause`
+ * is this error; the operator is told instead: logged once as an error naming the option and both
+ * values, and `warmup()` throws a `ConfigurationError`.
  */
 export class KeySetMisconfiguration extends KeyFetchError {
   /** Stable reason. */

@@ -6,7 +6,10 @@
 export interface TokenwardLogger {
   /** A probable misconfiguration: requests are refused as they should be, but likely all of them. */
   warn(message: string, details?: Readonly<Record<string, unknown>>): void;
-  /** A certain misconfiguration: requests are answered 500 until it is fixed. */
+  /**
+   * A certain misconfiguration: requests meeting it are refused until it is fixed (500 for a
+   * route parameter the route lacks, 503 for a misconfigured key set).
+   */
   error(message: string, details?: Readonly<Record<string, unknown>>): void;
 }
 
