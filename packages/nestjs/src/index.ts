@@ -1,10 +1,21 @@
 import 'reflect-metadata';
 
-export type { AuthContext, TokenClaims, Tokenward } from '@tokenward/core';
+export type {
+  AuthContext,
+  ClaimMatcher,
+  OrganizationSource,
+  Requirement,
+  TokenClaims,
+  Tokenward,
+} from '@tokenward/core';
+// Every requirement of the core, so a Nest app builds `@Require(anyOf(...))` from one import.
 export {
   AuthError,
   allOf,
   anyOf,
+  anyOrgRole,
+  anyRole,
+  anyScope,
   ConfigurationError,
   claim,
   organization,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RE_EXPORTED_CORE } from '../../../test/helpers/public-surface.js';
 
 describe('@tokenward/nestjs public surface', () => {
   it('exports exactly these runtime values', async () => {
@@ -35,6 +36,9 @@ describe('@tokenward/nestjs public surface', () => {
         'TokenwardModule',
         'allOf',
         'anyOf',
+        'anyOrgRole',
+        'anyRole',
+        'anyScope',
         'claim',
         'defaultRequestLookup',
         'defaultTokenRequest',
@@ -46,5 +50,10 @@ describe('@tokenward/nestjs public surface', () => {
         'scopes',
       ].sort(),
     );
+  });
+
+  it('re-exports every requirement builder and error of the core, like the other adapters', async () => {
+    const adapter: Record<string, unknown> = await import('../src/index.js');
+    for (const name of RE_EXPORTED_CORE) expect(adapter[name], name).toBeDefined();
   });
 });
