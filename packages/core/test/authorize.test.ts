@@ -174,6 +174,24 @@ describe('scopes()', () => {
     expect(() => scopes(name)).toThrow(TypeError);
   });
 
+  it.each([
+    ['scopes', () => scopes('read:report write:report'), 'scopes("read:report", "write:report")'],
+    [
+      'anyScope',
+      () => anyScope('read:report  write:report'),
+      'anyScope("read:report", "write:report")',
+    ],
+    [
+      'orgScopes',
+      () => orgScopes('read:report\twrite:report'),
+      'orgScopes("read:report", "write:report")',
+    ],
+    ['roles', () => roles('admin editor'), 'roles("admin", "editor")'],
+  ])('%s refuses several space-delimited names in one string, naming the fix', (_, build, fix) => {
+    expect(build).toThrow(TypeError);
+    expect(build).toThrow(fix);
+  });
+
   it('never matches a non-ASCII granted scope against an ASCII requirement', async () => {
     const outcome = await decide(scopes('cafe'), { scope: 'cafe\u0301 caf\u00e9' });
     expect(expectDenied(outcome, 'insufficient_scope').scopes).toEqual(['cafe']);

@@ -51,6 +51,7 @@ export function requiredNames(
 ): readonly string[] {
   if (names.length === 0) throw new TypeError(`tokenward: ${kind}() needs at least one name`);
   for (const name of names) {
+    if (typeof name === 'string') severalInOne(kind, name);
     const ok =
       typeof name === 'string' &&
       (syntax === 'scope' ? SCOPE_TOKEN.test(name) : name !== '' && !/\s/.test(name));
@@ -63,4 +64,19 @@ export function requiredNames(
     }
   }
   return Object.freeze([...new Set(names as string[])]);
+}
+
+/**
+ * `scopes('read:report write:report')`: the way scopes appear in a token, but ambiguous as a
+ * requirement (all of them, or any?). Refused when the guard is built, with the fix spelled out.
+ */
+function severalInOne(kind: string, name: string): void {
+  const parts = name.split(/\s+/).filter((part) => part !== '');
+  if (parts.length < 2) return;
+  const args = parts.map((part) => JSON.stringify(part)).join(', ');
+  throw new TypeError(
+    `tokenward: ${kind}(${JSON.stringify(name)}) names ${parts.length} values in one string; ` +
+      `pass each as its own argument: ${kind}(${args}) (every one required), or the any-of ` +
+      'variant for at least one',
+  );
 }
