@@ -29,6 +29,7 @@ export const RE_EXPORTED_CORE = [
   'claim',
   'orgRoles',
   'orgScopes',
+  'optionsFromEnv',
   'organization',
   'policy',
   'roles',

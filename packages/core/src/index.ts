@@ -57,6 +57,11 @@ export type {
   TokenwardOptions,
   ValidateContext,
 } from './options.js';
+export {
+  type EnvironmentRecord,
+  type OptionsFromEnvSettings,
+  optionsFromEnv,
+} from './options-from-env.js';
 export type { TokenwardLogger } from './report/tokenward-logger.js';
 export {
   type AuthenticateOptions,

@@ -29,6 +29,7 @@ describe('@tokenward/core public surface', () => {
       'createTokenward',
       'extractToken',
       'isAuthError',
+      'optionsFromEnv',
       'orgRoles',
       'orgScopes',
       'organization',

@@ -8,6 +8,7 @@ export {
   anyScope,
   ConfigurationError,
   claim,
+  optionsFromEnv,
   organization,
   orgRoles,
   orgScopes,

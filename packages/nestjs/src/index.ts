@@ -18,6 +18,7 @@ export {
   anyScope,
   ConfigurationError,
   claim,
+  optionsFromEnv,
   organization,
   orgRoles,
   orgScopes,

@@ -44,6 +44,7 @@ describe('@tokenward/nestjs public surface', () => {
         'defaultTokenRequest',
         'orgRoles',
         'orgScopes',
+        'optionsFromEnv',
         'organization',
         'policy',
         'roles',
