@@ -8,7 +8,7 @@ export interface OptionsFromEnvSettings {
   prefix?: string;
 }
 
-/** An environment: `process.env`, `Deno.env.toObject()`, a Worker's `env`, or a plain object. */
+/** An environment as a plain record of strings: the runtime's variables, a Worker's `env` bindings, or an object of your own. */
 export type EnvironmentRecord = Readonly<Record<string, string | undefined>>;
 
 /** The variables read, without the prefix. */
@@ -26,7 +26,7 @@ const FALSE = new Set(['false', '0', 'no']);
 
 /**
  * The common case of the options, from environment variables — read only when you call this, from
- * the record you pass (the core itself never reads `process.env`):
+ * the record you pass (the core itself never reads the runtime's environment):
  *
  * | variable (default prefix) | option | |
  * |---|---|---|
@@ -41,7 +41,7 @@ const FALSE = new Set(['false', '0', 'no']);
  * `TOKENWARD_AUDIANCE`) throws, naming the closest valid one. A missing required variable, or a value that is not what its
  * option takes, throws a {@link ConfigurationError} naming the variable. Everything else is
  * validated by `createTokenward` as usual; spread the result into your options to add the rest:
- * `tokenward({ ...optionsFromEnv(process.env), logger })`.
+ * `tokenward({ ...optionsFromEnv(env), logger })`, where `env` is the record your runtime gives.
  */
 export function optionsFromEnv(
   env: EnvironmentRecord,
