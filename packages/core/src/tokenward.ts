@@ -141,7 +141,8 @@ export class Tokenward {
     error: unknown,
     options: AuthenticateOptions,
   ): Outcome<AuthContext | undefined> {
-    const refusal = reviewRefusal(toAuthError(error), this.#verifier.options);
+    const refusal = toAuthError(error);
+    reviewRefusal(refusal, this.#verifier.options);
     if (options.optional === true && refusal instanceof MissingTokenError) {
       return { ok: true, auth: undefined };
     }
@@ -187,10 +188,8 @@ export class Tokenward {
   #authorized(result: RequirementResult, requirement: Requirement, auth: AuthContext): Outcome {
     if (result !== undefined) {
       // A custom requirement returning anything but undefined or an AuthError fails closed.
-      const refusal =
-        result instanceof AuthError
-          ? reviewRefusal(result, this.#verifier.options)
-          : policyDenied(result);
+      const refusal = result instanceof AuthError ? result : policyDenied(result);
+      reviewRefusal(refusal, this.#verifier.options);
       return this.#deny('authorize', refusal, requirement, auth);
     }
     if (this.#observe !== undefined) {
@@ -218,7 +217,9 @@ export class Tokenward {
   /** Verify a bare token (e.g. from a WebSocket handshake). Rejects with an {@link AuthError}. */
   verify(token: string): Promise<AuthContext> {
     return this.#verifier.verify(token).catch((error: unknown) => {
-      throw reviewRefusal(toAuthError(error), this.#verifier.options);
+      const refusal = toAuthError(error);
+      reviewRefusal(refusal, this.#verifier.options);
+      throw refusal;
     });
   }
 

@@ -5,7 +5,7 @@ import { keySetMisconfiguration, unfitKeys } from '../verify/warm-issuer.js';
 
 /**
  * Look at a refusal for a configuration problem before it is rendered, and report it once. Never
- * changes the answer: returns `refusal` itself.
+ * changes the answer (the caller renders `refusal` as it is).
  * - a key-set 503 caused by configuration (discovery names another issuer, no usable key; its
  *   `cause` is a `KeySetMisconfiguration`) is logged as an error naming the option and both values.
  *   The client still gets the ordinary `keys_unavailable` 503 with `Retry-After`: it cannot tell a
@@ -15,7 +15,7 @@ import { keySetMisconfiguration, unfitKeys } from '../verify/warm-issuer.js';
  *   which fits its allowed algorithms is logged as a warning (the answer stays 401).
  * Costs nothing beyond a code comparison for other refusals.
  */
-export function reviewRefusal(refusal: AuthError, options: ResolvedOptions): AuthError {
+export function reviewRefusal(refusal: AuthError, options: ResolvedOptions): void {
   if (refusal instanceof MisconfigurationError) {
     options.report.report(
       'error',
@@ -23,11 +23,11 @@ export function reviewRefusal(refusal: AuthError, options: ResolvedOptions): Aut
       `${refusal.detail} Requests meeting this are answered 500 (${refusal.code}) until it is fixed.`,
       refusal.details,
     );
-    return refusal;
+    return;
   }
   if (refusal.status === 503) {
     const keySet = keySetMisconfiguration(refusal);
-    if (keySet === undefined) return refusal;
+    if (keySet === undefined) return;
     const issuer = options.issuers.get(keySet.issuer);
     const option =
       issuer === undefined
@@ -41,7 +41,7 @@ export function reviewRefusal(refusal: AuthError, options: ResolvedOptions): Aut
         'it is fixed.',
       { code: keySet.code, ...keySet.details, ...(option === undefined ? {} : { option }) },
     );
-    return refusal;
+    return;
   }
   if (refusal.code === 'no_matching_key' || refusal.code === 'algorithm_not_allowed') {
     for (const issuer of options.issuers.values()) {
@@ -57,5 +57,4 @@ export function reviewRefusal(refusal: AuthError, options: ResolvedOptions): Aut
       }
     }
   }
-  return refusal;
 }
