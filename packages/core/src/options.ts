@@ -199,6 +199,13 @@ export interface TokenwardOptions extends Partial<IssuerOptions> {
   fetch?: typeof fetch;
   /** `realm` of every `WWW-Authenticate` challenge. Default: none. */
   realm?: string;
+  /**
+   * The URL clients use to reach this API: scheme, host, port and an optional path prefix a
+   * reverse proxy strips, e.g. `https://api.example.com` (no query, no fragment; a trailing slash
+   * is dropped). The source of the RFC 9728 metadata URLs and of the DPoP `htu` comparison.
+   * The `Host` and forwarding headers are never trusted instead of it. Default: none.
+   */
+  publicUrl?: string;
   /** Receives every decision. Errors thrown by it are ignored. */
   onDecision?: (event: DecisionEvent) => void;
   /** Receives key set refreshes, failures and stale-key use. Errors thrown by it are ignored. */

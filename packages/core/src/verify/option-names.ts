@@ -51,6 +51,7 @@ export const TOKENWARD_OPTION_NAMES = names<TokenwardOptions>({
   allowHttp: true,
   fetch: true,
   realm: true,
+  publicUrl: true,
   onDecision: true,
   onKeySetEvent: true,
   now: true,

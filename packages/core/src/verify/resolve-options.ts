@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors/configuration-error.js';
+import { type PublicUrl, resolvePublicUrl } from '../http/public-url.js';
 import type { TokenwardOptions } from '../options.js';
 import { MisconfigurationReport } from '../report/misconfiguration-report.js';
 import { quoteValue } from '../report/quote-value.js';
@@ -40,6 +41,8 @@ export interface ResolvedOptions {
   readonly isRevoked: TokenwardOptions['isRevoked'];
   readonly onDecision: TokenwardOptions['onDecision'];
   readonly realm: string | undefined;
+  /** The validated `publicUrl`, or undefined when not configured. */
+  readonly publicUrl: PublicUrl | undefined;
   readonly now: () => number;
   /** Verified-token cache settings, or undefined when off. */
   readonly cache: { readonly maxEntries: number; readonly maxAge: number } | undefined;
@@ -195,6 +198,7 @@ export function resolveOptions(input: TokenwardOptions): ResolvedOptions {
     isRevoked: optionalFunction('isRevoked', options.isRevoked),
     onDecision: optionalFunction('onDecision', options.onDecision),
     realm,
+    publicUrl: resolvePublicUrl(options.publicUrl),
     now,
     cache: resolveCache(options.cache, settings.cacheMaxAge),
     report,
