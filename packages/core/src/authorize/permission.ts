@@ -45,7 +45,7 @@ export function defaultSubject(auth: AuthContext): AuthZenSubject {
   return { type: machine ? 'client' : 'user', id: id ?? '', properties };
 }
 
-async function valueOf<T>(source: FromRequest<T>, request: TokenRequest, auth: AuthContext) {
+async function resolved<T>(source: FromRequest<T>, request: TokenRequest, auth: AuthContext) {
   return typeof source === 'function'
     ? (source as (r: TokenRequest, a: AuthContext) => T | Promise<T>)(request, auth)
     : source;
@@ -63,11 +63,11 @@ async function evaluationOf(
   request: TokenRequest,
   auth: AuthContext,
 ): Promise<AuthZenEvaluation> {
-  const rawAction = await valueOf(spec.action, request, auth);
+  const rawAction = await resolved(spec.action, request, auth);
   const action = typeof rawAction === 'string' ? { name: rawAction } : rawAction;
-  const resource = await valueOf(spec.resource, request, auth);
+  const resource = await resolved(spec.resource, request, auth);
   const context =
-    spec.context === undefined ? undefined : await valueOf(spec.context, request, auth);
+    spec.context === undefined ? undefined : await resolved(spec.context, request, auth);
   if (!named(action, 'name')) throw new TypeError('permission(): the action has no name');
   if (!named(resource, 'type') || !named(resource, 'id')) {
     throw new TypeError('permission(): the resource needs a non-empty type and id');
@@ -115,7 +115,7 @@ export function permission<Raw = unknown>(
   }
   if (specs.length === 0)
     throw new TypeError('tokenward: permission() needs at least one { action, resource }');
-  specs.forEach((spec, i) => checkSpec(spec as PermissionSpec, i));
+  for (const [i, spec] of specs.entries()) checkSpec(spec as PermissionSpec, i);
   const describe = (a: unknown) =>
     typeof a === 'string' ? a : named(a, 'name') ? (a as AuthZenAction).name : 'action';
   const description = `permission ${specs.map((s) => describe(s.action)).join(', ')} (AuthZEN)`;

@@ -53,7 +53,7 @@ export class PolicyDecisionPoint {
     }
     const decisions = await pending;
     if (this.#cache !== undefined) {
-      decisions.forEach((decision, i) => this.#cache?.set(`${key}#${i}`, decision));
+      for (const [i, decision] of decisions.entries()) this.#cache.set(`${key}#${i}`, decision);
     }
     return decisions;
   }
