@@ -147,8 +147,15 @@ export function resolvePdpOptions(options: PolicyDecisionPointOptions): Resolved
       'must be a function (auth) => { type, id, properties? }',
     );
   }
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== 'function') throw new ConfigurationError('fetch', 'must be a function');
+  if (options.fetch === undefined && typeof globalThis.fetch !== 'function') {
+    throw new ConfigurationError('fetch', 'is required where the runtime has no global fetch');
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new ConfigurationError('fetch', 'must be a function');
+  }
+  // Called unbound from the limits object: the global one is wrapped (workerd needs `this`).
+  const fetchImpl: typeof fetch =
+    options.fetch ?? ((url: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(url, init));
   return {
     url,
     allowHttp,
