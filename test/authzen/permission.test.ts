@@ -82,8 +82,8 @@ describe('permission(): decisions', () => {
     ]);
   });
 
-  it('a machine token is a client subject', async () => {
-    await ask('public-1', {}, identity({ isMachine: true, subject: 'svc', clientId: 'svc' }));
+  it('a token without sub is a client subject', async () => {
+    await ask('public-1', {}, identity({ isMachine: true, subject: undefined, clientId: 'svc' }));
     expect(pdp.seen[0]?.subject).toMatchObject({ type: 'client', id: 'svc' });
   });
 

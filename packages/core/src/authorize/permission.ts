@@ -35,14 +35,17 @@ function denied(cause?: unknown) {
   );
 }
 
-/** The default subject: a user (`sub`), or a client for machine tokens; with its attributes. */
+/**
+ * The default subject: `{ type: 'user', id: sub }` (also for machine tokens, whose `sub` is the
+ * client), or `{ type: 'client', id: client_id }` for a token without `sub`; with `properties`
+ * `roles`, `scopes`, `client_id` and `organization_id` as the token has them.
+ */
 export function defaultSubject(auth: AuthContext): AuthZenSubject {
-  const machine = auth.isMachine || auth.subject === undefined;
-  const id = machine ? (auth.clientId ?? auth.subject) : auth.subject;
   const properties: Record<string, unknown> = { roles: [...auth.roles], scopes: [...auth.scopes] };
   if (auth.clientId !== undefined) properties.client_id = auth.clientId;
   if (auth.organizationId !== undefined) properties.organization_id = auth.organizationId;
-  return { type: machine ? 'client' : 'user', id: id ?? '', properties };
+  if (auth.subject !== undefined) return { type: 'user', id: auth.subject, properties };
+  return { type: 'client', id: auth.clientId ?? '', properties };
 }
 
 async function resolved<T>(source: FromRequest<T>, request: TokenRequest, auth: AuthContext) {

@@ -50,8 +50,8 @@ export interface PolicyDecisionPointOptions {
   headers?: Readonly<Record<string, string>>;
   /**
    * The subject sent for an identity. Default: `{ type: 'user', id: sub }` (`type: 'client'`,
-   * `id: client_id` for machine tokens) with `properties` `client_id`, `organization_id`,
-   * `roles` and `scopes` as the token has them.
+   * `id: client_id` for a token without `sub`) with `properties` `client_id`,
+   * `organization_id`, `roles` and `scopes` as the token has them.
    */
   subject?: (auth: AuthContext) => AuthZenSubject;
   /** The fetch implementation. Default: the global `fetch`. */
