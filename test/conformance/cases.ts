@@ -121,6 +121,11 @@ const {
   unavailable: keysUnavailable,
 } = expectations<Expected>();
 
+/** 503 from a PDP that cannot be asked: no challenge, `Retry-After`. */
+const pdpUnavailable: Expected = keysUnavailable({
+  description: 'The authorization service is temporarily unavailable',
+});
+
 /** 503, no challenge, `Retry-After`. */
 const unavailable: Expected = keysUnavailable();
 
@@ -1283,5 +1288,83 @@ export const cases: readonly ConformanceCase[] = [
     tokens: { token: (fx) => fx.trusted.mintToken({ iss: `${fx.trusted.issuer}/` }) },
     request: get('/slashed/auth', bearer),
     expect: unavailable,
+  },
+  // A policy decision point (AuthZEN) decides: permit → the handler runs; deny → 403
+  // `permission_denied`; a PDP that cannot be asked → 503 (fail closed), never the handler.
+  {
+    name: 'PDP permits (public document)',
+    route: '/pdp/documents/:id',
+    tokens: { token: user },
+    request: get('/pdp/documents/public-1', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'PDP permits (own document, subject from the token)',
+    route: '/pdp/documents/:id',
+    tokens: { token: user },
+    request: get(`/pdp/documents/own-${USER}`, bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'PDP denies',
+    route: '/pdp/documents/:id',
+    tokens: { token: user },
+    request: get('/pdp/documents/secret-1', bearer),
+    expect: forbidden('The request is not allowed'),
+  },
+  {
+    name: "PDP denies another subject's own document",
+    route: '/pdp/documents/:id',
+    tokens: { token: mint({ sub: 'user-999' }) },
+    request: get(`/pdp/documents/own-${USER}`, bearer),
+    expect: forbidden('The request is not allowed'),
+  },
+  {
+    name: 'PDP batch: every evaluation permits',
+    route: '/pdp/pair/:id',
+    tokens: { token: user },
+    request: get('/pdp/pair/public-9', bearer),
+    expect: allowed(),
+  },
+  {
+    name: 'PDP batch: one evaluation denies',
+    route: '/pdp/pair/:id',
+    tokens: { token: user },
+    request: get('/pdp/pair/secret-9', bearer),
+    expect: forbidden('The request is not allowed'),
+  },
+  {
+    name: 'PDP answers 500 (after a bounded retry)',
+    route: '/pdp/documents/:id',
+    tokens: { token: user },
+    request: get('/pdp/documents/fault-500', bearer),
+    expect: pdpUnavailable,
+  },
+  {
+    name: 'PDP answers something that is not a decision',
+    route: '/pdp/documents/:id',
+    tokens: { token: user },
+    request: get('/pdp/documents/fault-nodecision', bearer),
+    expect: pdpUnavailable,
+  },
+  {
+    name: 'PDP answers with a redirect',
+    route: '/pdp/documents/:id',
+    tokens: { token: user },
+    request: get('/pdp/documents/fault-redirect', bearer),
+    expect: pdpUnavailable,
+  },
+  {
+    name: 'PDP unreachable',
+    route: '/pdp-down/documents/:id',
+    tokens: { token: user },
+    request: get('/pdp-down/documents/public-1', bearer),
+    expect: pdpUnavailable,
+  },
+  {
+    name: 'PDP route without a token: 401 before the PDP is asked',
+    route: '/pdp/documents/:id',
+    request: get('/pdp/documents/public-1'),
+    expect: noCredentials(),
   },
 ];

@@ -24,6 +24,7 @@ import {
   sendOnOneConnection,
 } from '../helpers/one-connection.js';
 import { authorization, expectations, get, rowPreparer } from '../helpers/rows.js';
+import { startTinyPdp, type TinyPdp } from '../helpers/tiny-pdp.js';
 import { headerLines, nextCaseId, type RawResponse, send } from '../helpers/wire.js';
 import {
   AUDIENCE,
@@ -47,6 +48,7 @@ const factories = await loadAppFactories('CONFORMANCE_ADAPTERS', 'throw');
 // ---------------------------------------------------------------------------------------------
 
 let fixture: Fixture;
+let tinyPdp: TinyPdp;
 let mounts: MountSpec[];
 const apps = new Map<string, ConformanceApp>();
 
@@ -65,12 +67,15 @@ beforeAll(async () => {
     createTestIssuer({ audience: AUDIENCE }),
   ]);
   faulty.setFault('/jwks', { status: 500 });
+  tinyPdp = await startTinyPdp();
   fixture = { trusted, stranger, faulty };
   const env: MountEnv = {
     trustedIssuer: trusted.issuer,
     faultyIssuer: faulty.issuer,
     audience: AUDIENCE,
     closedJwksUri: `http://127.0.0.1:${await closedPort()}/jwks`,
+    pdpUrl: tinyPdp.url,
+    closedPdpUrl: `http://127.0.0.1:${await closedPort()}`,
   };
   mounts = buildMounts(env);
   await Promise.all(
@@ -83,6 +88,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([...apps.values()].map((app) => app.close()));
   await Promise.all(Object.values(fixture ?? {}).map((issuer) => issuer.close()));
+  await tinyPdp?.close();
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -181,6 +187,8 @@ describe('the conformance table', () => {
       faultyIssuer: 'https://faulty.test',
       audience: AUDIENCE,
       closedJwksUri: 'http://127.0.0.1:9/jwks',
+      pdpUrl: 'http://127.0.0.1:9',
+      closedPdpUrl: 'http://127.0.0.1:9',
     };
     const routes = new Set(
       buildMounts(env).flatMap((m) => m.routes.map((r) => `${m.prefix}${r.path}`)),

@@ -12,7 +12,10 @@ import {
   allOf,
   anyOf,
   type ClaimMatcher,
+  type PermissionSpec,
+  type PolicyDecisionPoint,
   type PolicyFunction,
+  policyDecisionPoint,
   type Requirement,
   roles,
   scopes,
@@ -92,7 +95,12 @@ export type GuardSpec =
   | { readonly guard: 'requireAnyOrgRole'; readonly names: readonly string[] }
   | { readonly guard: 'requireClaim'; readonly name: string; readonly matcher: ClaimMatcher }
   | { readonly guard: 'requirePolicy'; readonly policy: PolicyFunction; readonly label: string }
-  | { readonly guard: 'require'; readonly requirement: Requirement };
+  | { readonly guard: 'require'; readonly requirement: Requirement }
+  | {
+      readonly guard: 'requirePermission';
+      readonly pdp: PolicyDecisionPoint;
+      readonly specs: readonly PermissionSpec[];
+    };
 
 /** HTTP methods used by the table. */
 export type Method = 'GET' | 'POST';
@@ -129,6 +137,7 @@ export interface AdapterGuards<G> {
   requireAnyOrgRole(...names: string[]): G;
   requireClaim(name: string, matcher: ClaimMatcher): G;
   requirePolicy(fn: PolicyFunction, description?: string): G;
+  requirePermission(pdp: PolicyDecisionPoint, ...specs: PermissionSpec[]): G;
 }
 
 /** Build a route's guard chain with an adapter's own guard methods. */
@@ -162,6 +171,8 @@ function guardFor<G>(tw: AdapterGuards<G>, spec: GuardSpec): G {
       return tw.requirePolicy(spec.policy, spec.label);
     case 'require':
       return tw.require(spec.requirement);
+    case 'requirePermission':
+      return tw.requirePermission(spec.pdp, ...spec.specs);
   }
   throw new Error(`unknown guard ${JSON.stringify(spec satisfies never)}`);
 }
@@ -343,6 +354,13 @@ export interface MountEnv {
   readonly audience: string;
   /** A JWKS URL on a closed port of 127.0.0.1. */
   readonly closedJwksUri: string;
+  /**
+   * Base URL of the test's AuthZEN PDP on 127.0.0.1 (`../helpers/tiny-pdp.ts`); without it (and
+   * {@link closedPdpUrl}) the PDP configurations are not mounted.
+   */
+  readonly pdpUrl?: string;
+  /** A PDP URL on a closed port of 127.0.0.1. */
+  readonly closedPdpUrl?: string;
 }
 
 /**
@@ -404,6 +422,59 @@ export function buildMounts(env: MountEnv): MountSpec[] {
       routes: KEYLESS_ROUTES,
     },
     ...misconfiguredMounts(env),
+    ...pdpMounts(env),
+  ];
+}
+
+/** `GET /documents/:id` of EXAMPLES.md: read the document named by the route parameter. */
+const readDocument: PermissionSpec = {
+  action: 'read',
+  resource: (request) => ({ type: 'document', id: String(request.params?.id ?? '') }),
+};
+
+/**
+ * Configurations asking an AuthZEN PDP (the tiny PDP: `public-*` and `own-<sub>` documents are
+ * readable, ids `fault-*` stage PDP faults):
+ * - `pdp` (`/pdp`): `/documents/:id` (one evaluation) and `/pair/:id` (that document and
+ *   `public-0`, one batch request);
+ * - `pdp-down` (`/pdp-down`): the same route with the PDP on a closed port (no retries).
+ */
+function pdpMounts(env: MountEnv): MountSpec[] {
+  const { audience, trustedIssuer: issuer, pdpUrl, closedPdpUrl } = env;
+  if (pdpUrl === undefined || closedPdpUrl === undefined) return [];
+  const pdp = policyDecisionPoint({ url: pdpUrl });
+  const down = policyDecisionPoint({ url: closedPdpUrl, retries: 0 });
+  const pair: PermissionSpec = { action: 'read', resource: { type: 'document', id: 'public-0' } };
+  return [
+    {
+      name: 'pdp',
+      prefix: '/pdp',
+      options: { issuer, audience },
+      routes: [
+        {
+          path: '/documents/:id',
+          methods: ['GET'],
+          guards: [requireAuth, { guard: 'requirePermission', pdp, specs: [readDocument] }],
+        },
+        {
+          path: '/pair/:id',
+          methods: ['GET'],
+          guards: [requireAuth, { guard: 'requirePermission', pdp, specs: [readDocument, pair] }],
+        },
+      ],
+    },
+    {
+      name: 'pdp-down',
+      prefix: '/pdp-down',
+      options: { issuer, audience },
+      routes: [
+        {
+          path: '/documents/:id',
+          methods: ['GET'],
+          guards: [requireAuth, { guard: 'requirePermission', pdp: down, specs: [readDocument] }],
+        },
+      ],
+    },
   ];
 }
 

@@ -14,6 +14,8 @@ import { createApp as createNestApp } from '@tokenward-examples/nestjs/app';
 export interface ExampleConfig {
   issuer: string;
   audience: string;
+  /** `AUTHZEN_PDP`: base URL of an AuthZEN PDP (`/documents/:id` exists only with it). */
+  pdp?: string;
 }
 
 /** One running example app. */

@@ -53,6 +53,7 @@ async function startOnce(
       PORT: String(port),
       ISSUER: config.issuer,
       AUDIENCE: config.audience,
+      ...(config.pdp === undefined ? {} : { AUTHZEN_PDP: config.pdp }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -15,6 +15,7 @@ export const GUARD_NAMES = [
   'requireAnyOrgRole',
   'requireClaim',
   'requirePolicy',
+  'requirePermission',
 ] as const;
 
 /** Core values every adapter package re-exports. */
@@ -31,7 +32,9 @@ export const RE_EXPORTED_CORE = [
   'orgScopes',
   'optionsFromEnv',
   'organization',
+  'permission',
   'policy',
+  'policyDecisionPoint',
   'roles',
   'scopes',
 ] as const;

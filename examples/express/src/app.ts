@@ -1,4 +1,4 @@
-import { getAuth, tokenward } from '@tokenward/express';
+import { getAuth, policyDecisionPoint, tokenward } from '@tokenward/express';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { ApiError } from './api-error.js';
 import { jsonBody } from './json-body.js';
@@ -12,6 +12,8 @@ export interface AppConfig {
   audience: string;
   /** Optional fetch for discovery and JWKS (tests). */
   fetch?: typeof fetch;
+  /** Base URL of an AuthZEN PDP (`AUTHZEN_PDP`); `/documents/:id` exists only with it. */
+  pdp?: string | undefined;
 }
 
 const reports = [
@@ -93,6 +95,23 @@ export function createApp(config: AppConfig): Express {
       res.json({ ok: true, organizationId: req.params.orgId });
     },
   );
+
+  // Delegated decision: the PDP reads `document :id` for the token's subject (403 on deny, 503
+  // when it cannot be asked). Without a PDP the route does not exist (404).
+  if (config.pdp !== undefined) {
+    const pdp = policyDecisionPoint({ url: config.pdp });
+    app.get(
+      '/documents/:id',
+      auth.requireAuth(),
+      auth.requirePermission(pdp, {
+        action: 'read',
+        resource: (req) => ({ type: 'document', id: String(req.params?.id) }),
+      }),
+      (req, res) => {
+        res.json({ id: req.params.id, readBy: getAuth(req).subject });
+      },
+    );
+  }
 
   // Unknown routes and methods, then every error: a small JSON answer, never Express's HTML page.
   app.use((_req, _res, next) => next(ApiError.notFound()));

@@ -1,4 +1,4 @@
-import { getAuth, tokenwardPlugin } from '@tokenward/fastify';
+import { getAuth, policyDecisionPoint, tokenwardPlugin } from '@tokenward/fastify';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { ApiError } from './api-error.js';
 import { reportTitle } from './report-title.js';
@@ -11,6 +11,8 @@ export interface AppConfig {
   audience: string;
   /** Optional fetch for discovery and JWKS (tests). */
   fetch?: typeof fetch;
+  /** Base URL of an AuthZEN PDP (`AUTHZEN_PDP`); `/documents/:id` exists only with it. */
+  pdp?: string | undefined;
 }
 
 const reports = [
@@ -118,6 +120,21 @@ export async function createApp(config: AppConfig): Promise<FastifyInstance> {
     },
     async (request) => ({ ok: true, organizationId: request.params.orgId }),
   );
+
+  // Delegated decision: the PDP reads `document :id` for the token's subject (403 on deny, 503
+  // when it cannot be asked). Without a PDP the route does not exist (404).
+  if (config.pdp !== undefined) {
+    const pdp = policyDecisionPoint({ url: config.pdp });
+    const readDocument = app.tokenward.requirePermission(pdp, {
+      action: 'read',
+      resource: (request) => ({ type: 'document', id: String(request.params?.id) }),
+    });
+    app.get<{ Params: { id: string } }>(
+      '/documents/:id',
+      { onRequest: [requireAuth(), readDocument] },
+      async (request) => ({ id: request.params.id, readBy: getAuth(request).subject }),
+    );
+  }
 
   return app;
 }

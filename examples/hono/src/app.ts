@@ -1,4 +1,4 @@
-import { getAuth, type TokenwardEnv, tokenward } from '@tokenward/hono';
+import { getAuth, policyDecisionPoint, type TokenwardEnv, tokenward } from '@tokenward/hono';
 import { Hono } from 'hono';
 import { ApiError } from './api-error.js';
 import { readJsonBody } from './read-json-body.js';
@@ -12,6 +12,8 @@ export interface AppConfig {
   audience: string;
   /** Optional fetch for discovery and JWKS (tests, or a Workers service binding). */
   fetch?: typeof fetch;
+  /** Base URL of an AuthZEN PDP (`AUTHZEN_PDP`); `/documents/:id` exists only with it. */
+  pdp?: string | undefined;
 }
 
 const reports = [
@@ -74,6 +76,21 @@ export function createApp(config: AppConfig): Hono<TokenwardEnv> {
     auth.requireOrgRole('admin'),
     (c) => c.json({ ok: true, organizationId: c.req.param('orgId') }),
   );
+
+  // Delegated decision: the PDP reads `document :id` for the token's subject (403 on deny, 503
+  // when it cannot be asked). Without a PDP the route does not exist (404).
+  if (config.pdp !== undefined) {
+    const pdp = policyDecisionPoint({ url: config.pdp });
+    app.get(
+      '/documents/:id',
+      auth.requireAuth(),
+      auth.requirePermission(pdp, {
+        action: 'read',
+        resource: (request) => ({ type: 'document', id: String(request.params?.id) }),
+      }),
+      (c) => c.json({ id: c.req.param('id'), readBy: getAuth(c).subject }),
+    );
+  }
 
   // Unknown routes and methods, then every error: a small JSON answer, never Hono's text pages.
   app.notFound((c) => c.json(ApiError.notFound().body, 404));

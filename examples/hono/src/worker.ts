@@ -5,6 +5,7 @@ import { createApp } from './app.js';
 interface Env {
   ISSUER?: string;
   AUDIENCE?: string;
+  AUTHZEN_PDP?: string;
 }
 
 let app: ReturnType<typeof createApp> | undefined;
@@ -15,6 +16,7 @@ export default {
     app ??= createApp({
       issuer: env.ISSUER ?? 'http://127.0.0.1:3000/oidc',
       audience: env.AUDIENCE ?? 'https://api.reports.example',
+      pdp: env.AUTHZEN_PDP || undefined,
     });
     return app.fetch(request, env);
   },

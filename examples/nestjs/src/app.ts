@@ -6,6 +6,7 @@ import { TokenwardModule } from '@tokenward/nestjs';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiErrorFilter } from './api-error.filter.js';
 import { ApiError } from './api-error.js';
+import { createDocumentsController } from './documents.controller.js';
 import { ReportsController } from './reports.controller.js';
 
 /** Settings of the reports API. */
@@ -16,6 +17,8 @@ export interface AppConfig {
   audience: string;
   /** Optional fetch for discovery and JWKS (tests). */
   fetch?: typeof fetch;
+  /** Base URL of an AuthZEN PDP (`AUTHZEN_PDP`); `/documents/:id` exists only with it. */
+  pdp?: string | undefined;
 }
 
 /** The root module, protecting every route by default (`globalGuard: true`). */
@@ -30,7 +33,10 @@ export function createAppModule(config: AppConfig) {
         globalGuard: true,
       }),
     ],
-    controllers: [ReportsController],
+    controllers: [
+      ReportsController,
+      ...(config.pdp === undefined ? [] : [createDocumentsController(config.pdp)]),
+    ],
     providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }],
   })
   class AppModule {}

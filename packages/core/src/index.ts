@@ -3,6 +3,12 @@ export { allOf, anyOf } from './authorize/combinators.js';
 export { createGuardSet, type GuardSet } from './authorize/guard-set.js';
 export { anyOrgRole, orgRoles } from './authorize/org-roles.js';
 export { type OrganizationSource, organization } from './authorize/organization.js';
+export {
+  defaultSubject,
+  type FromRequest,
+  type PermissionSpec,
+  permission,
+} from './authorize/permission.js';
 export { policy } from './authorize/policy.js';
 export type {
   Requirement,
@@ -11,6 +17,21 @@ export type {
 } from './authorize/requirement.js';
 export { anyRole, roles } from './authorize/roles.js';
 export { anyScope, orgScopes, scopes } from './authorize/scopes.js';
+export type {
+  AuthZenAction,
+  AuthZenEvaluation,
+  AuthZenProperties,
+  AuthZenResource,
+  AuthZenSubject,
+} from './authzen/authzen-types.js';
+export type {
+  PdpFailMode,
+  PolicyDecisionPointOptions,
+  ResolvedPdpOptions,
+} from './authzen/pdp-options.js';
+export { PdpUnavailableError } from './authzen/pdp-unavailable-error.js';
+export { PolicyDecisionPoint, policyDecisionPoint } from './authzen/policy-decision-point.js';
+export { PdpFetchError } from './authzen/post-json.js';
 export type { ExtractOptions, TokenLocations } from './bearer/extract-token.js';
 export { extractToken } from './bearer/extract-token.js';
 export { authorizationFromNode, authorizationFromRawHeaders } from './bearer/raw-headers.js';

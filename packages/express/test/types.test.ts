@@ -8,6 +8,7 @@ import {
   type ExpressTokenward,
   type ExpressTokenwardOptions,
   getAuth,
+  policyDecisionPoint,
   type RequireAuthOptions,
   tokenward,
 } from '@tokenward/express';
@@ -89,4 +90,22 @@ describe('@tokenward/express types', () => {
       // @ts-expect-error unknown option
       tokenward({ ...options, delegate: true });
     }));
+
+  it('requirePermission: action and resource are typed functions of the Express request', () => {
+    typeOnly(() => {
+      const tw = tokenward(options);
+      const pdp = policyDecisionPoint({ url: 'https://pdp.test' });
+      const guard = tw.requirePermission(pdp, {
+        action: 'read',
+        resource: (req, auth) => {
+          expectTypeOf(req).toEqualTypeOf<TokenRequest<Request>>();
+          expectTypeOf(auth).toEqualTypeOf<CoreAuthContext>();
+          return { type: 'document', id: String(req.raw?.params.id) };
+        },
+      });
+      expectTypeOf(guard).toEqualTypeOf<RequestHandler>();
+      // @ts-expect-error a resource needs an id
+      tw.requirePermission(pdp, { action: 'read', resource: { type: 'document' } });
+    });
+  });
 });

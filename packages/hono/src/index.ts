@@ -12,7 +12,9 @@ export {
   organization,
   orgRoles,
   orgScopes,
+  permission,
   policy,
+  policyDecisionPoint,
   roles,
   scopes,
 } from '@tokenward/core';

@@ -10,7 +10,10 @@ import {
   organization,
   orgRoles,
   orgScopes,
+  type PermissionSpec,
+  type PolicyDecisionPoint,
   type PolicyFunction,
+  permission,
   policy,
   type Requirement,
   roles,
@@ -105,6 +108,14 @@ export function RequirePolicy(
       : policy(fnOrClass as PolicyFunction, description),
   );
 }
+
+/**
+ * The AuthZEN PDP permits every evaluation: `@RequirePermission(pdp, { action: 'read', resource:
+ * (req) => ({ type: 'document', id: String(req.params?.id) }) })` (403 `permission_denied`, 503
+ * `pdp_unavailable` when the PDP cannot be asked).
+ */
+export const RequirePermission = (pdp: PolicyDecisionPoint, ...specs: PermissionSpec[]) =>
+  Require(permission(pdp, ...specs));
 
 /** The identity for `@Auth()`: the verified one, or `undefined` only under `@OptionalAuth()`. */
 function identityOf(field: string | undefined, ctx: ExecutionContext): unknown {

@@ -22,7 +22,9 @@ export {
   organization,
   orgRoles,
   orgScopes,
+  permission,
   policy,
+  policyDecisionPoint,
   roles,
   scopes,
 } from '@tokenward/core';
@@ -39,6 +41,7 @@ export {
   RequireOrganization,
   RequireOrgRole,
   RequireOrgScope,
+  RequirePermission,
   RequirePolicy,
   RequireRole,
   RequireScope,

@@ -27,6 +27,7 @@ import {
   organization,
   orgRoles,
   orgScopes,
+  permission,
   policy,
   type Requirement,
   roles,
@@ -71,6 +72,8 @@ function requirementOf(spec: GuardSpec): Requirement | undefined {
       return policy(spec.policy, spec.label);
     case 'require':
       return spec.requirement;
+    case 'requirePermission':
+      return permission(spec.pdp, ...spec.specs);
   }
 }
 

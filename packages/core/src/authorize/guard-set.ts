@@ -1,7 +1,9 @@
+import type { PolicyDecisionPoint } from '../authzen/policy-decision-point.js';
 import type { PolicyFunction } from '../options.js';
 import { type ClaimMatcher, claim } from './claim.js';
 import { anyOrgRole, orgRoles } from './org-roles.js';
 import { type OrganizationSource, organization } from './organization.js';
+import { type PermissionSpec, permission } from './permission.js';
 import { policy } from './policy.js';
 import type { Requirement } from './requirement.js';
 import { anyRole, roles } from './roles.js';
@@ -35,6 +37,8 @@ export interface GuardSet<G, Raw = unknown> {
   requireClaim(name: string, matcher: ClaimMatcher): G;
   /** A custom policy returns true. */
   requirePolicy(fn: PolicyFunction<Raw>, description?: string): G;
+  /** The AuthZEN PDP permits every evaluation (403 `permission_denied`, 503 when unreachable). */
+  requirePermission(pdp: PolicyDecisionPoint, ...specs: PermissionSpec<Raw>[]): G;
 }
 
 /** Build the {@link GuardSet} for an adapter from its requirement → guard function. */
@@ -53,5 +57,6 @@ export function createGuardSet<G, Raw = unknown>(
     requireAnyOrgRole: (...required) => guard(anyOrgRole(...required)),
     requireClaim: (name, matcher) => guard(claim(name, matcher)),
     requirePolicy: (fn, description) => guard(policy(fn, description)),
+    requirePermission: (pdp, ...specs) => guard(permission(pdp, ...specs)),
   };
 }

@@ -2,9 +2,18 @@
  * The phase in which a request was refused. Decides the HTTP status:
  * `request` → 400, `credentials`/`token` → 401, `authorization` → 403, `keys` → 503 (the key
  * set cannot be used: failing, or misconfigured — the client is not told which), `server` → 500
- * (a route parameter the route lacks; see `MisconfigurationError`).
+ * (a route parameter the route lacks; see `MisconfigurationError`), `decision` → 503 (the policy
+ * decision point could not be asked).
  */
-export type AuthPhase = 'request' | 'credentials' | 'token' | 'keys' | 'authorization' | 'server';
+export type AuthPhase =
+  | 'request'
+  | 'credentials'
+  | 'token'
+  | 'keys'
+  | 'authorization'
+  | 'server'
+  // 503: the policy decision point (AuthZEN) could not be asked; fails closed
+  | 'decision';
 
 /** The OAuth 2.0 bearer-token error code (RFC 6750 §3.1) sent in the challenge, if any. */
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
@@ -53,8 +62,12 @@ export type AuthErrorCode =
   | 'organization_mismatch'
   | 'claim_mismatch'
   | 'policy_denied'
+  // the policy decision point (AuthZEN) answered "deny"
+  | 'permission_denied'
   // server phase (500, no challenge): the server is misconfigured, not the client wrong
-  | 'route_param_missing';
+  | 'route_param_missing'
+  // decision phase (503): the policy decision point is unreachable, slow, failing or malformed
+  | 'pdp_unavailable';
 
 /** Options accepted by every {@link AuthError} constructor. */
 export interface AuthErrorOptions {
@@ -98,7 +111,8 @@ export class AuthError extends Error {
     this.status = statusOf(phase);
     this.bearerError = bearerErrorOf(phase);
     this.scopes = options.scopes ?? [];
-    this.retryAfter = phase === 'keys' ? delaySeconds(options.retryAfter) : undefined;
+    this.retryAfter =
+      phase === 'keys' || phase === 'decision' ? delaySeconds(options.retryAfter) : undefined;
   }
 }
 
@@ -121,6 +135,7 @@ function statusOf(phase: AuthPhase): number {
     case 'authorization':
       return 403;
     case 'keys':
+    case 'decision':
       return 503;
     case 'server':
       return 500;
